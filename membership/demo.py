@@ -1,0 +1,198 @@
+"""Builds a realistic portal from the shipped public data; every step is idempotent.
+
+Global Members are chosen country by country (round robin, each country's best-connected
+cities first), so the directory shows the real spread of scripts and regions rather than
+only the European cities that dominate the source lists.
+"""
+
+from __future__ import annotations
+
+import datetime
+import zlib
+from collections import defaultdict
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db import transaction
+
+from membership.models import Community, Membership, MembershipClass, Partnership
+from membership.reference_data import (
+    PARTNERSHIP_SOURCE,
+    POPULATION_SOURCE,
+    ReferenceCity,
+    ReferencePair,
+    read_cities,
+    read_pairs,
+    slugs_for,
+)
+from membership.services import start_membership
+
+# The portal's seed table, mirroring the population bands of the U.S. membership. These are
+# defaults only: staff enter the association's official rate sheet in the admin each year.
+DEFAULT_CLASSES: list[tuple[str, int, int | None, Decimal]] = [
+    ("Class I", 0, 24_999, Decimal("300.00")),
+    ("Class II", 25_000, 49_999, Decimal("450.00")),
+    ("Class III", 50_000, 99_999, Decimal("600.00")),
+    ("Class IV", 100_000, 249_999, Decimal("800.00")),
+    ("Class V", 250_000, 499_999, Decimal("1000.00")),
+    ("Class VI", 500_000, 999_999, Decimal("1250.00")),
+    ("Class VII", 1_000_000, None, Decimal("1500.00")),
+]
+
+
+@dataclass
+class DemoSummary:
+    classes_created: int = 0
+    communities_created: int = 0
+    memberships_created: int = 0
+    partnerships_created: int = 0
+
+
+def seed_membership_classes(year: int) -> int:
+    """Create the default class table for a year unless staff already set classes for it."""
+    if MembershipClass.objects.filter(year=year).exists():
+        return 0
+    MembershipClass.objects.bulk_create(
+        MembershipClass(
+            year=year,
+            name=name,
+            min_population=low,
+            max_population=high,
+            annual_dues=dues,
+            is_seeded_default=True,
+        )
+        for name, low, high, dues in DEFAULT_CLASSES
+    )
+    return len(DEFAULT_CLASSES)
+
+
+def choose_members(
+    cities: dict[int, ReferenceCity], pairs: list[ReferencePair], count: int
+) -> list[int]:
+    """Pick `count` non-U.S. cities with real partnerships, taking turns across countries."""
+    partner_count: dict[int, int] = defaultdict(int)
+    us_partner_count: dict[int, int] = defaultdict(int)
+    for pair in pairs:
+        if not pair.high_confidence or pair.a_geonameid is None or pair.b_geonameid is None:
+            continue
+        a, b = cities.get(pair.a_geonameid), cities.get(pair.b_geonameid)
+        if a is None or b is None:
+            continue
+        for side, other in ((a, b), (b, a)):
+            partner_count[side.geonameid] += 1
+            if other.country == "US":
+                us_partner_count[side.geonameid] += 1
+
+    by_country: dict[str, list[ReferenceCity]] = defaultdict(list)
+    for geonameid in partner_count:
+        city = cities[geonameid]
+        if city.country != "US" and city.population > 0:
+            by_country[city.country].append(city)
+    for country_cities in by_country.values():
+        country_cities.sort(
+            key=lambda c: (-us_partner_count[c.geonameid], -partner_count[c.geonameid], c.geonameid)
+        )
+
+    chosen: list[int] = []
+    queues = [by_country[code] for code in sorted(by_country)]
+    depth = 0
+    while len(chosen) < count and any(depth < len(queue) for queue in queues):
+        for queue in queues:
+            if depth < len(queue) and len(chosen) < count:
+                chosen.append(queue[depth].geonameid)
+        depth += 1
+    return chosen
+
+
+def _community(city: ReferenceCity, slug: str) -> Community:
+    community = Community(
+        geonameid=city.geonameid,
+        name=city.name,
+        ascii_name=city.ascii_name,
+        native_name=city.native_name,
+        native_script=city.native_script,
+        other_names="\n".join(city.other_names),
+        kind=city.kind,
+        country=city.country,
+        region=city.region,
+        population=city.population or None,
+        population_source=POPULATION_SOURCE,
+        latitude=city.latitude,
+        longitude=city.longitude,
+        slug=slug,
+    )
+    community.refresh_search_text()
+    return community
+
+
+def _start_date(geonameid: int, today: datetime.date) -> datetime.date:
+    """Spread terms over the past year, the same way on every run, so renewals fall all year."""
+    return today - datetime.timedelta(days=zlib.crc32(str(geonameid).encode()) % 360)
+
+
+@transaction.atomic
+def build_demo(*, members: int, today: datetime.date) -> DemoSummary:
+    summary = DemoSummary()
+    for year in (today.year - 1, today.year, today.year + 1):
+        summary.classes_created += seed_membership_classes(year)
+
+    cities = read_cities()
+    pairs = read_pairs()
+    slugs = slugs_for(cities)
+    member_ids = choose_members(cities, pairs, members)
+    member_set = set(member_ids)
+
+    member_pairs = [
+        pair
+        for pair in pairs
+        if pair.high_confidence
+        and pair.a_geonameid in cities
+        and pair.b_geonameid in cities
+        and (pair.a_geonameid in member_set or pair.b_geonameid in member_set)
+    ]
+    needed = member_set | {p.a_geonameid for p in member_pairs} | {p.b_geonameid for p in member_pairs}
+
+    existing = set(Community.objects.filter(geonameid__in=needed).values_list("geonameid", flat=True))
+    taken_slugs = set(Community.objects.values_list("slug", flat=True))
+    new = []
+    for geonameid in sorted(g for g in needed if g is not None and g not in existing):
+        slug = slugs[geonameid]
+        if slug in taken_slugs:
+            slug = f"{slug}-{geonameid}"
+        new.append(_community(cities[geonameid], slug))
+    Community.objects.bulk_create(new, batch_size=500)
+    summary.communities_created = len(new)
+
+    by_geonameid = {c.geonameid: c for c in Community.objects.filter(geonameid__in=needed)}
+
+    # Global Members, and the U.S. communities partnered with them as U.S. members.
+    us_partners = {
+        gid
+        for pair in member_pairs
+        for gid in (pair.a_geonameid, pair.b_geonameid)
+        if gid is not None and cities[gid].country == "US" and cities[gid].population > 0
+    }
+    with_membership = set(
+        Membership.objects.filter(status=Membership.Status.ACTIVE).values_list("community__geonameid", flat=True)
+    )
+    for geonameid in [*member_ids, *sorted(us_partners)]:
+        if geonameid in with_membership:
+            continue
+        start_membership(by_geonameid[geonameid], starts_on=_start_date(geonameid, today))
+        summary.memberships_created += 1
+
+    existing_pairs = set(Partnership.objects.values_list("community_a_id", "community_b_id"))
+    new_partnerships = []
+    for pair in member_pairs:
+        assert pair.a_geonameid is not None and pair.b_geonameid is not None
+        ids = sorted((by_geonameid[pair.a_geonameid].pk, by_geonameid[pair.b_geonameid].pk))
+        key = (ids[0], ids[1])
+        if ids[0] == ids[1] or key in existing_pairs:
+            continue
+        existing_pairs.add(key)
+        new_partnerships.append(
+            Partnership(community_a_id=key[0], community_b_id=key[1], source=PARTNERSHIP_SOURCE)
+        )
+    Partnership.objects.bulk_create(new_partnerships, batch_size=1000)
+    summary.partnerships_created = len(new_partnerships)
+    return summary
