@@ -1,4 +1,8 @@
+from typing import Any
+
+from django import forms
 from django.contrib import admin
+from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from simple_history.admin import SimpleHistoryAdmin
@@ -55,8 +59,27 @@ class MembershipAdmin(SimpleHistoryAdmin):
         return super().get_queryset(request).select_related("community", "membership_class")
 
 
+class PartnershipAdminForm(forms.ModelForm):
+    """Staff may pick the two communities in either order; the pair is stored in one order."""
+
+    class Meta:
+        model = Partnership
+        fields = ["community_a", "community_b", "established_year", "status", "source"]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        first, second = data.get("community_a"), data.get("community_b")
+        if first is not None and second is not None:
+            if first.pk == second.pk:
+                raise ValidationError("A community cannot partner with itself.", code="self_partnership")
+            if first.pk > second.pk:
+                data["community_a"], data["community_b"] = second, first
+        return data
+
+
 @admin.register(Partnership)
 class PartnershipAdmin(SimpleHistoryAdmin):
+    form = PartnershipAdminForm
     list_display = ["community_a", "community_b", "established_year", "status"]
     list_filter = ["status"]
     search_fields = ["community_a__name", "community_b__name", "community_a__native_name", "community_b__native_name"]
