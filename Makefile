@@ -10,7 +10,8 @@ STAMP := $(VENV)/.installed
 # and for the tests a browser (Playwright drives Debian's chromium), Java for the HTML checker
 # and poppler to look at PDFs.
 RUN_DEBS := fonts-noto-core fonts-noto-cjk libharfbuzz-subset0 libpango-1.0-0 libpangoft2-1.0-0
-TEST_DEBS := $(RUN_DEBS) chromium chromium-driver poppler-utils
+TEST_DEBS := $(RUN_DEBS) chromium chromium-driver poppler-utils $(if $(shell command -v java),,default-jre-headless) $(if $(shell command -v npm),,npm)
+AXE := node_modules/axe-core/axe.min.js
 
 # Django 6 needs Python 3.12 or newer: the newest python3.1x on the PATH, else pyenv's newest.
 FIND_PYTHON := for v in 3.14 3.13 3.12; do \
@@ -66,13 +67,19 @@ run: $(STAMP) system-deps-run
 	@echo "Serving the portal on http://127.0.0.1:$(PORT)/  (Ctrl-C stops it)"
 	$(PY) manage.py runserver 127.0.0.1:$(PORT)
 
-test: $(STAMP) system-deps-test
+# axe-core for the accessibility tests, from the npm registry at the version package-lock.json pins.
+$(AXE): package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	@touch $(AXE)
+
+test: $(STAMP) system-deps-test $(AXE)
 	$(VENV)/bin/pytest
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy .
+	$(VENV)/bin/bandit -q -r membership directory seeking sistercities -ll
 
 clean:
-	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) var node_modules .pytest_cache .mypy_cache .ruff_cache

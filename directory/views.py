@@ -1,18 +1,20 @@
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from directory.forms import DirectorySearchForm
-from membership.models import Community, Membership, Partnership
+from membership.models import Community, Partnership
 
 PAGE_SIZE = 25
 
 
-@require_GET
+@require_safe
 def community_list(request: HttpRequest) -> HttpResponse:
     members = Community.objects.global_members()
-    countries_present = sorted(set(members.values_list("country", flat=True)))
+    countries_present = list(
+        members.order_by("country").values_list("country", flat=True).distinct()
+    )
     form = DirectorySearchForm(request.GET or None, countries_present=countries_present)
     filters = form.cleaned_or_empty()
     if filters["q"]:
@@ -35,34 +37,32 @@ def community_list(request: HttpRequest) -> HttpResponse:
 
 def _get_member_community(slug: str) -> Community:
     """A Global Member's profile is public; any other community is not found."""
-    return get_object_or_404(Community.objects.global_members().with_membership_summary(), slug=slug)
+    return get_object_or_404(
+        Community.objects.global_members().with_membership_summary(), slug=slug
+    )
 
 
-@require_GET
+@require_safe
 def community_detail(request: HttpRequest, slug: str) -> HttpResponse:
     community = _get_member_community(slug)
-    partnerships = list(
-        Partnership.objects.current().involving(community).with_communities().order_by("pk")
-    )
+    partnerships = Partnership.objects.current().involving(community).with_communities()
     partners = sorted(
-        (p.partner_of(community) for p in partnerships), key=lambda c: (c.country.name, c.name)
+        ((p.partner_of(community), p.established_year) for p in partnerships),
+        key=lambda item: (str(item[0].country.name), item[0].name),  # type: ignore[attr-defined]
     )
     member_ids = set(
         Community.objects.global_members()
-        .filter(pk__in=[partner.pk for partner in partners])
+        .filter(pk__in=[partner.pk for partner, _ in partners])
         .values_list("pk", flat=True)
     )
-    established = {p.partner_of(community).pk: p.established_year for p in partnerships}
-    membership = Membership.objects.active().filter(community=community).select_related("membership_class").first()
     return render(
         request,
         "directory/community_detail.html",
         {
             "community": community,
-            "membership": membership,
             "partners": [
-                {"community": partner, "is_member": partner.pk in member_ids, "established": established[partner.pk]}
-                for partner in partners
+                {"community": partner, "is_member": partner.pk in member_ids, "established": year}
+                for partner, year in partners
             ],
         },
     )

@@ -251,10 +251,19 @@ class MembershipClass(models.Model):
         return f"{self.name} ({self.year})"
 
     def clean(self) -> None:
-        if self.max_population is not None and self.max_population < self.min_population:
+        if (
+            self.max_population is not None
+            and self.min_population is not None
+            and self.max_population < self.min_population
+        ):
+            # A dict of plain messages would drop `code`, so each message carries its own.
             raise ValidationError(
-                {"max_population": _("The largest population must not be below the smallest.")},
-                code="inverted_band",
+                {
+                    "max_population": ValidationError(
+                        _("The largest population must not be below the smallest."),
+                        code="inverted_band",
+                    )
+                }
             )
         if self.year is None or self.min_population is None:
             return
@@ -334,7 +343,13 @@ class Membership(models.Model):
 
     def clean(self) -> None:
         if self.starts_on and self.ends_on and self.ends_on <= self.starts_on:
-            raise ValidationError({"ends_on": _("The term must end after it starts.")}, code="empty_term")
+            raise ValidationError(
+                {
+                    "ends_on": ValidationError(
+                        _("The term must end after it starts."), code="empty_term"
+                    )
+                }
+            )
 
     @property
     def is_active(self) -> bool:

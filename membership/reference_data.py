@@ -109,8 +109,10 @@ def slugs_for(cities: dict[int, ReferenceCity]) -> dict[int, str]:
     def base(city: ReferenceCity) -> str:
         return f"{slugify(city.ascii_name or city.name) or 'community'}-{city.country.lower()}"
 
-    counts = Counter(base(city) for city in cities.values())
+    # slugify is slow enough over ~40,000 cities that each base is computed once.
+    bases = {geonameid: base(city) for geonameid, city in cities.items()}
+    counts = Counter(bases.values())
     return {
-        geonameid: base(city) if counts[base(city)] == 1 else f"{base(city)}-{geonameid}"
-        for geonameid, city in cities.items()
+        geonameid: slug if counts[slug] == 1 else f"{slug}-{geonameid}"
+        for geonameid, slug in bases.items()
     }

@@ -34,6 +34,8 @@ def _is_alphabetic_latin_like(char: str) -> bool:
 _SCRIPT_LANGUAGE = {
     "Hang": "ko",
     "Kana": "ja",
+    # Japanese names mixing kanji and kana (南アルプス, ひたちなか市) are tagged "Hani+Kana".
+    "Hani+Kana": "ja",
     "Thai": "th",
     "Grek": "el",
     "Hebr": "he",

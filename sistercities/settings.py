@@ -51,29 +51,125 @@ def env_list(name: str, default: list[str]) -> list[str]:
     return [item.strip() for item in value.split(",") if item.strip()]
 
 
+def _smtp_mailer(
+    *,
+    host: str,
+    port: int | None,
+    username: str,
+    password: str,
+    use_tls: bool,
+    use_ssl: bool,
+    timeout: int,
+) -> dict[str, object]:
+    if use_tls and use_ssl:
+        raise ImproperlyConfigured(
+            "Outgoing mail can use STARTTLS (tls) or SSL (smtps / ssl), not both."
+        )
+    return {
+        "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+        "OPTIONS": {
+            "host": host,
+            "port": port or (465 if use_ssl else 587 if use_tls else 25),
+            "username": username,
+            "password": password,
+            "use_tls": use_tls,
+            "use_ssl": use_ssl,
+            "timeout": timeout,
+        },
+    }
+
+
 def mailer_from_url(url: str) -> dict[str, object]:
-    """Turn `smtp://user:password@host:587/?tls=1` (or `file:///path`, `console:`) into a mailer."""
+    """Turn an EMAIL_URL into a MAILERS entry.
+
+    `smtp://user:password@host:587/?tls=1` (STARTTLS), `smtps://user:password@host` (SSL, port
+    465), `smtp://host?ssl=1&timeout=10`, `file:///absolute/folder` or `console:`. Quote
+    special characters of the user name and password (`@` as `%40`).
+    """
     parts = urlsplit(url)
     query = {key: values[-1] for key, values in parse_qs(parts.query).items()}
+
+    def flag(name: str) -> bool:
+        value = query.get(name, "0").lower()
+        if value in {"1", "true", "yes", "on"}:
+            return True
+        if value in {"0", "false", "no", "off"}:
+            return False
+        raise ImproperlyConfigured(f"EMAIL_URL option {name}= must be 1 or 0, not {value!r}.")
+
     if parts.scheme == "console":
         return {"BACKEND": "django.core.mail.backends.console.EmailBackend"}
     if parts.scheme == "file":
+        if parts.netloc or not parts.path.startswith("/"):
+            raise ImproperlyConfigured(
+                "EMAIL_URL file: needs an absolute folder, written file:///path/to/folder."
+            )
         return {
             "BACKEND": "django.core.mail.backends.filebased.EmailBackend",
             "OPTIONS": {"file_path": unquote(parts.path)},
         }
     if parts.scheme in {"smtp", "smtps"}:
-        options: dict[str, object] = {
-            "host": parts.hostname or "localhost",
-            "port": parts.port or (465 if parts.scheme == "smtps" else 25),
-            "username": unquote(parts.username or ""),
-            "password": unquote(parts.password or ""),
-            "use_ssl": parts.scheme == "smtps",
-            "use_tls": query.get("tls", "0").lower() in {"1", "true", "yes"},
-            "timeout": int(query.get("timeout", "20")),
+        try:
+            port = parts.port
+        except ValueError as exc:
+            raise ImproperlyConfigured(f"EMAIL_URL has an invalid port: {exc}.") from exc
+        timeout = query.get("timeout", "20")
+        if not timeout.isdigit():
+            raise ImproperlyConfigured(
+                f"EMAIL_URL option timeout= must be whole seconds, not {timeout!r}."
+            )
+        return _smtp_mailer(
+            host=parts.hostname or "localhost",
+            port=port,
+            username=unquote(parts.username or ""),
+            password=unquote(parts.password or ""),
+            use_tls=flag("tls"),
+            use_ssl=parts.scheme == "smtps" or flag("ssl"),
+            timeout=int(timeout),
+        )
+    raise ImproperlyConfigured(
+        f"EMAIL_URL scheme {parts.scheme!r} is not one of smtp, smtps, file, console "
+        "(for example smtp://user:password@mail.example.org:587/?tls=1)."
+    )
+
+
+def mailer_from_env(*, debug: bool, var_dir: Path) -> dict[str, object]:
+    """The default mailer: EMAIL_URL, else the usual EMAIL_HOST, EMAIL_PORT... variables.
+
+    With neither, development writes every message as a file under `var/mail/` and production
+    hands mail to an SMTP server on localhost:25. The EMAIL_* values are read here, not kept as
+    settings, because Django 6.1 refuses its old EMAIL_HOST-style settings next to MAILERS.
+    """
+    url = env_str("EMAIL_URL")
+    host = env_str("EMAIL_HOST")
+    if url and host:
+        raise ImproperlyConfigured("Set EMAIL_URL or EMAIL_HOST, not both.")
+    if url:
+        return mailer_from_url(url)
+    if host:
+        return _smtp_mailer(
+            host=host,
+            port=env_int("EMAIL_PORT", 0) or None,
+            username=env_str("EMAIL_HOST_USER"),
+            password=env_str("EMAIL_HOST_PASSWORD"),
+            use_tls=env_bool("EMAIL_USE_TLS", default=False),
+            use_ssl=env_bool("EMAIL_USE_SSL", default=False),
+            timeout=env_int("EMAIL_TIMEOUT", 20),
+        )
+    if debug:
+        return {
+            "BACKEND": "django.core.mail.backends.filebased.EmailBackend",
+            "OPTIONS": {"file_path": str(var_dir / "mail")},
         }
-        return {"BACKEND": "django.core.mail.backends.smtp.EmailBackend", "OPTIONS": options}
-    raise ImproperlyConfigured(f"EMAIL_URL scheme {parts.scheme!r} is not one of smtp, smtps, file, console.")
+    return _smtp_mailer(
+        host="localhost",
+        port=25,
+        username="",
+        password="",
+        use_tls=False,
+        use_ssl=False,
+        timeout=20,
+    )
 
 
 DEBUG = env_bool("DEBUG", default=True)
@@ -85,9 +181,17 @@ if not SECRET_KEY:
             "SECRET_KEY is not set. Production (DEBUG off) refuses to start without one: "
             'generate one with `python -c "import secrets; print(secrets.token_urlsafe(50))"`.'
         )
-    SECRET_KEY = "development-only-key-not-for-production-use-0123456789abcdefghij"  # noqa: S105
+    # The prefix makes `check --deploy` flag this key should it ever reach production.
+    SECRET_KEY = "django-insecure-development-only-0123456789abcdefghijklmnopqrstuv"  # noqa: S105
+# Old keys still accepted for sessions and signed links while a new SECRET_KEY rolls out.
+SECRET_KEY_FALLBACKS = env_list("SECRET_KEY_FALLBACKS", [])
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"] if DEBUG else [])
+if not DEBUG and not ALLOWED_HOSTS:
+    raise ImproperlyConfigured(
+        "ALLOWED_HOSTS is not set. Production (DEBUG off) refuses to start without the host "
+        "names it serves, comma-separated: ALLOWED_HOSTS=portal.example.org"
+    )
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 
 INSTALLED_APPS = [
@@ -202,6 +306,9 @@ STORAGES = {
         )
     },
 }
+# WhiteNoise's default follows DEBUG as the test runner switches it off; fixing it here keeps
+# tests from looking for a collected STATIC_ROOT that only production has.
+WHITENOISE_AUTOREFRESH = DEBUG
 # Uploaded files are private: they live outside STATIC_ROOT, no URL serves MEDIA_ROOT, and
 # they reach users only through permission-checked views.
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT") or VAR_DIR / "private")
@@ -209,19 +316,15 @@ MEDIA_ROOT = Path(env_str("MEDIA_ROOT") or VAR_DIR / "private")
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
-COUNTRIES_FIRST = []
+COUNTRIES_FIRST: list[str] = []
+# GeoNames, and so the reference data, code Kosovo XK, a code ISO 3166 leaves unassigned.
+COUNTRIES_OVERRIDE = {"XK": _("Kosovo")}
 
-# Mail: EMAIL_URL names the outgoing server; without it, every message is written to a file.
-EMAIL_URL = env_str("EMAIL_URL")
-MAILERS = {
-    "default": mailer_from_url(EMAIL_URL)
-    if EMAIL_URL
-    else {
-        "BACKEND": "django.core.mail.backends.filebased.EmailBackend",
-        "OPTIONS": {"file_path": str(VAR_DIR / "mail")},
-    }
-}
-DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Sister Cities Global Membership <membership@localhost>")
+# Mail: EMAIL_URL (or EMAIL_HOST...) names the outgoing server; see mailer_from_env.
+MAILERS = {"default": mailer_from_env(debug=DEBUG, var_dir=VAR_DIR)}
+DEFAULT_FROM_EMAIL = env_str(
+    "DEFAULT_FROM_EMAIL", "Sister Cities Global Membership <membership@localhost>"
+)
 SERVER_EMAIL = env_str("SERVER_EMAIL", DEFAULT_FROM_EMAIL)
 
 # Celery: REDIS_URL is the broker; without it tasks run in-process, at once.
@@ -235,6 +338,7 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
+CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
     "lapse-expired-memberships": {
         "task": "membership.tasks.lapse_expired_memberships",

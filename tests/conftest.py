@@ -6,7 +6,7 @@ from membership.demo import seed_membership_classes
 
 @pytest.fixture(autouse=True)
 def _fresh_cache():
-    """Rate limits and sessions live in the cache: each test starts with an empty one."""
+    """allauth's rate limits live in the cache: each test starts with an empty one."""
     cache.clear()
     yield
     cache.clear()

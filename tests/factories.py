@@ -34,8 +34,11 @@ class CommunityFactory(factory.django.DjangoModelFactory):
 
 
 class MembershipClassFactory(factory.django.DjangoModelFactory):
+    """A band of the current year; asking twice for the same band start gives the same class."""
+
     class Meta:
         model = MembershipClass
+        django_get_or_create = ["year", "min_population"]
 
     year = factory.LazyFunction(lambda: timezone.localdate().year)
     name = factory.Sequence(lambda n: f"Class {n}")

@@ -1,6 +1,7 @@
 """Test settings: the real settings, with fast hashing and tasks in-process unless a test runs a worker."""
 
 import os
+from urllib.parse import urlsplit, urlunsplit
 
 os.environ.setdefault("DEBUG", "true")
 
@@ -14,11 +15,12 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 if REDIS_URL:
-    # The real cache on Redis, in its own key space so that a run never sees another's keys.
+    # The real cache on Redis, in a database of its own (15): tests empty the cache between
+    # them, which must never wipe the Celery broker's queues in the URL's database.
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": REDIS_URL,
-            "KEY_PREFIX": f"test-{os.getpid()}",
+            "LOCATION": urlunsplit(urlsplit(REDIS_URL)._replace(path="/15")),
+            "KEY_PREFIX": "test",
         }
     }
