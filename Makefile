@@ -78,7 +78,7 @@ test: $(STAMP) system-deps-test $(AXE)
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
-	$(VENV)/bin/mypy .
+	$(VENV)/bin/mypy sistercities membership directory seeking
 	$(VENV)/bin/bandit -q -r membership directory seeking sistercities -ll
 
 clean:

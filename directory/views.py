@@ -4,6 +4,7 @@ from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_safe
 
 from directory.forms import DirectorySearchForm
+from directory.fragments import member_cards
 from membership.models import Community, Partnership
 
 PAGE_SIZE = 25
@@ -31,7 +32,13 @@ def community_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "directory/community_list.html",
-        {"form": form, "page": page, "filters": filters, "query": query.urlencode()},
+        {
+            "form": form,
+            "page": page,
+            "cards": member_cards(page.object_list),
+            "filters": filters,
+            "query": query.urlencode(),
+        },
     )
 
 

@@ -150,9 +150,13 @@ def build_demo(*, members: int, today: datetime.date) -> DemoSummary:
         and pair.b_geonameid in cities
         and (pair.a_geonameid in member_set or pair.b_geonameid in member_set)
     ]
-    needed = member_set | {p.a_geonameid for p in member_pairs} | {p.b_geonameid for p in member_pairs}
+    needed = (
+        member_set | {p.a_geonameid for p in member_pairs} | {p.b_geonameid for p in member_pairs}
+    )
 
-    existing = set(Community.objects.filter(geonameid__in=needed).values_list("geonameid", flat=True))
+    existing = set(
+        Community.objects.filter(geonameid__in=needed).values_list("geonameid", flat=True)
+    )
     taken_slugs = set(Community.objects.values_list("slug", flat=True))
     new = []
     for geonameid in sorted(g for g in needed if g is not None and g not in existing):
@@ -173,7 +177,9 @@ def build_demo(*, members: int, today: datetime.date) -> DemoSummary:
         if gid is not None and cities[gid].country == "US" and cities[gid].population > 0
     }
     with_membership = set(
-        Membership.objects.filter(status=Membership.Status.ACTIVE).values_list("community__geonameid", flat=True)
+        Membership.objects.filter(status=Membership.Status.ACTIVE).values_list(
+            "community__geonameid", flat=True
+        )
     )
     for geonameid in [*member_ids, *sorted(us_partners)]:
         if geonameid in with_membership:

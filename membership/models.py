@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime
 from decimal import Decimal
+from typing import cast
 
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -16,7 +17,7 @@ from django.db.models import F, Func, OuterRef, Q, Subquery
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django_countries.fields import CountryField
+from django_countries.fields import Country, CountryField
 from simple_history.models import HistoricalRecords
 
 from membership.search import native_language, normalize_for_search
@@ -58,7 +59,9 @@ class CommunityQuerySet(models.QuerySet["Community"]):
 
     def in_class(self, class_name: str) -> CommunityQuerySet:
         return self.filter(
-            pk__in=Membership.objects.active().filter(membership_class__name=class_name).values("community_id")
+            pk__in=Membership.objects.active()
+            .filter(membership_class__name=class_name)
+            .values("community_id")
         )
 
     def matching(self, query: str) -> CommunityQuerySet:
@@ -144,13 +147,7 @@ class Community(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.name}, {self.country.name}"
-
-    def refresh_search_text(self) -> None:
-        """Search looks at every spelling at once, folded by `normalize_for_search`."""
-        self.search_text = normalize_for_search(
-            " ".join([self.name, self.ascii_name, self.native_name, self.other_names])
-        )
+        return f"{self.name}, {self.country_info.name}"
 
     def save(self, *args: object, **kwargs: object) -> None:
         self.refresh_search_text()
@@ -162,14 +159,25 @@ class Community(models.Model):
     def get_absolute_url(self) -> str:
         return reverse("directory:community-detail", kwargs={"slug": self.slug})
 
+    def refresh_search_text(self) -> None:
+        """Search looks at every spelling at once, folded by `normalize_for_search`."""
+        self.search_text = normalize_for_search(
+            " ".join([self.name, self.ascii_name, self.native_name, self.other_names])
+        )
+
+    @property
+    def country_info(self) -> Country:
+        """The country as django-countries' object (the field's static type says str)."""
+        return cast(Country, self.country)
+
     @property
     def is_us(self) -> bool:
-        return self.country.code == US
+        return self.country_info.code == US
 
     @property
     def native_lang(self) -> str:
         """A BCP 47 tag for the native name, so screen readers and fonts pick the right voice and glyphs."""
-        return native_language(self.native_script, self.country.code or "")
+        return native_language(self.native_script, self.country_info.code or "")
 
     @property
     def display_name(self) -> str:
@@ -238,10 +246,13 @@ class MembershipClass(models.Model):
         verbose_name_plural = _("membership classes")
         ordering = ["-year", "min_population"]
         constraints = [
-            models.UniqueConstraint(fields=["year", "min_population"], name="class_band_start_unique"),
+            models.UniqueConstraint(
+                fields=["year", "min_population"], name="class_band_start_unique"
+            ),
             models.UniqueConstraint(fields=["year", "name"], name="class_name_unique_per_year"),
             models.CheckConstraint(
-                condition=Q(max_population__isnull=True) | Q(max_population__gte=models.F("min_population")),
+                condition=Q(max_population__isnull=True)
+                | Q(max_population__gte=models.F("min_population")),
                 name="class_band_not_inverted",
             ),
             models.CheckConstraint(condition=Q(annual_dues__gte=0), name="class_dues_not_negative"),
@@ -269,7 +280,9 @@ class MembershipClass(models.Model):
             return
         upper = self.max_population
         overlapping = MembershipClass.objects.filter(year=self.year).exclude(pk=self.pk)
-        overlapping = overlapping.filter(Q(max_population__isnull=True) | Q(max_population__gte=self.min_population))
+        overlapping = overlapping.filter(
+            Q(max_population__isnull=True) | Q(max_population__gte=self.min_population)
+        )
         if upper is not None:
             overlapping = overlapping.filter(min_population__lte=upper)
         clash = overlapping.first()
@@ -318,7 +331,9 @@ class Membership(models.Model):
     )
     starts_on = models.DateField(_("starts on"))
     ends_on = models.DateField(_("ends on"))
-    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.ACTIVE)
+    status = models.CharField(
+        _("status"), max_length=16, choices=Status.choices, default=Status.ACTIVE
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     history = HistoricalRecords()
@@ -335,7 +350,9 @@ class Membership(models.Model):
                 name="one_active_membership_per_community",
                 violation_error_message=_("This community already has an active membership."),
             ),
-            models.CheckConstraint(condition=Q(ends_on__gt=models.F("starts_on")), name="membership_term_not_empty"),
+            models.CheckConstraint(
+                condition=Q(ends_on__gt=models.F("starts_on")), name="membership_term_not_empty"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -380,10 +397,16 @@ class Partnership(models.Model):
         INACTIVE = "inactive", _("Inactive")
 
     community_a = models.ForeignKey(
-        Community, on_delete=models.PROTECT, related_name="partnerships_as_a", verbose_name=_("community")
+        Community,
+        on_delete=models.PROTECT,
+        related_name="partnerships_as_a",
+        verbose_name=_("community"),
     )
     community_b = models.ForeignKey(
-        Community, on_delete=models.PROTECT, related_name="partnerships_as_b", verbose_name=_("partner")
+        Community,
+        on_delete=models.PROTECT,
+        related_name="partnerships_as_b",
+        verbose_name=_("partner"),
     )
     established_year = models.PositiveSmallIntegerField(
         _("year established"),
@@ -391,7 +414,9 @@ class Partnership(models.Model):
         blank=True,
         validators=[MinValueValidator(1900), MaxValueValidator(2100)],
     )
-    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.ACTIVE)
+    status = models.CharField(
+        _("status"), max_length=16, choices=Status.choices, default=Status.ACTIVE
+    )
     source = models.CharField(_("source"), max_length=200, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -402,7 +427,9 @@ class Partnership(models.Model):
         verbose_name = _("partnership")
         verbose_name_plural = _("partnerships")
         constraints = [
-            models.UniqueConstraint(fields=["community_a", "community_b"], name="partnership_pair_unique"),
+            models.UniqueConstraint(
+                fields=["community_a", "community_b"], name="partnership_pair_unique"
+            ),
             models.CheckConstraint(
                 condition=Q(community_a__lt=models.F("community_b")),
                 name="partnership_pair_ordered",
@@ -415,4 +442,3 @@ class Partnership(models.Model):
 
     def partner_of(self, community: Community) -> Community:
         return self.community_b if self.community_a_id == community.pk else self.community_a
-

@@ -24,7 +24,10 @@ POPULATION_SOURCE = "GeoNames"
 PARTNERSHIP_SOURCE = "Wikipedia, List of twin towns and sister cities"
 
 _KIND_WORDS = [
-    ("province", re.compile(r"\b(province|prefecture|oblast|region|state|krai|voivodeship)\b", re.I)),
+    (
+        "province",
+        re.compile(r"\b(province|prefecture|oblast|region|state|krai|voivodeship)\b", re.I),
+    ),
     ("county", re.compile(r"\b(county|kreis|landkreis|comarca)\b", re.I)),
     ("district", re.compile(r"\b(district|borough|ward|-gu|raion|rayon|okrug)\b", re.I)),
 ]
@@ -69,7 +72,9 @@ def read_cities(path: Path = CITIES_FILE) -> dict[int, ReferenceCity]:
     cities = {}
     for row in _open(path):
         other = tuple(
-            entry.split(":", 1)[1] for entry in row["names_other_scripts"].split("|") if ":" in entry
+            entry.split(":", 1)[1]
+            for entry in row["names_other_scripts"].split("|")
+            if ":" in entry
         )
         city = ReferenceCity(
             geonameid=int(row["geonameid"]),

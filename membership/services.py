@@ -33,7 +33,9 @@ def term_starting(starts_on: datetime.date) -> tuple[datetime.date, datetime.dat
     try:
         anniversary = starts_on.replace(year=starts_on.year + 1)
     except ValueError:  # 29 February
-        anniversary = starts_on.replace(year=starts_on.year + 1, day=28) + datetime.timedelta(days=1)
+        anniversary = starts_on.replace(year=starts_on.year + 1, day=28) + datetime.timedelta(
+            days=1
+        )
     return starts_on, anniversary - datetime.timedelta(days=1)
 
 
@@ -50,7 +52,8 @@ def start_membership(community: Community, *, starts_on: datetime.date) -> Membe
         return existing
     if community.population is None:
         raise ValidationError(
-            _("%(community)s has no population, so no class can be chosen.") % {"community": community},
+            _("%(community)s has no population, so no class can be chosen.")
+            % {"community": community},
             code="no_population",
         )
     starts_on, ends_on = term_starting(starts_on)
@@ -65,7 +68,9 @@ def start_membership(community: Community, *, starts_on: datetime.date) -> Membe
 def lapse_expired_memberships(*, today: datetime.date) -> int:
     """Mark active memberships whose term ended before today as lapsed; returns how many."""
     with transaction.atomic():
-        expired = list(Membership.objects.expired(on=today).select_for_update().values_list("pk", flat=True))
+        expired = list(
+            Membership.objects.expired(on=today).select_for_update().values_list("pk", flat=True)
+        )
         for membership in Membership.objects.filter(pk__in=expired):
             membership.status = Membership.Status.LAPSED
             membership._change_reason = "membership.membership.lapsed"  # type: ignore[attr-defined]

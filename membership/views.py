@@ -1,11 +1,11 @@
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from membership.models import Community, MembershipClass
 
 
-@require_GET
+@require_safe
 def home(request: HttpRequest) -> HttpResponse:
     """Global Membership: who may join, what members get, and this year's classes and dues."""
     year = MembershipClass.objects.current_year()

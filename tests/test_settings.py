@@ -39,7 +39,9 @@ def run_python(
     args: list[str], tmp_path: Path, **variables: str
 ) -> subprocess.CompletedProcess[str]:
     """Run Python in the project with only the given portal variables set, data under tmp_path."""
-    env = {k: v for k, v in os.environ.items() if k not in variables_read_by_settings()}
+    # The suite itself allows async-unsafe ORM use for Playwright; a deployment must not.
+    skipped = variables_read_by_settings() | {"DJANGO_ALLOW_ASYNC_UNSAFE"}
+    env = {k: v for k, v in os.environ.items() if k not in skipped}
     env.update(DJANGO_SETTINGS_MODULE="sistercities.settings", VAR_DIR=str(tmp_path), **variables)
     return subprocess.run(  # noqa: S603
         [sys.executable, *args],

@@ -6,12 +6,16 @@ Built on Django's own test HTML parser, so tests need no extra dependency.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Protocol
 
-from django.http import HttpResponse
 from django.test.html import Element, parse_html
 
 
-def parse(response: HttpResponse) -> Element:
+class _Response(Protocol):
+    content: bytes
+
+
+def parse(response: _Response) -> Element:
     return parse_html(response.content.decode())
 
 

@@ -11,9 +11,10 @@ import re
 import pytest
 from allauth.account.models import EmailAddress
 from django.core import mail
-from django.test import RequestFactory
+from django.core.exceptions import PermissionDenied
+from django.test import Client, RequestFactory
 from django.test.html import Element
-from django.views.defaults import server_error
+from django.views.defaults import bad_request, permission_denied, server_error
 
 from tests.directory.pages import attr, classes, find, find_all, parse, text
 from tests.factories import UserFactory
@@ -137,12 +138,15 @@ def test_sign_up_errors_are_shown_and_announced_at_their_field(client):
     assert "too short" in text(find(page, "div", id="id_password1_error"))
 
 
-def test_sign_up_then_verify_the_address_in_the_portal_look(client):
-    response = client.post(
-        "/accounts/signup/",
-        {"email": "mayor@city.example.org", "password1": PASSWORD, "password2": PASSWORD},
-        follow=True,
-    )
+def test_sign_up_then_verify_the_address_in_the_portal_look(
+    client, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            "/accounts/signup/",
+            {"email": "mayor@city.example.org", "password1": PASSWORD, "password2": PASSWORD},
+            follow=True,
+        )
 
     assert_in_portal_frame(parse(response), "Verify Your Email Address")
     link = re.search(r"https?://[^/\s]+(/accounts/confirm-email/\S+/)", str(mail.outbox[0].body))
@@ -155,12 +159,15 @@ def test_sign_up_then_verify_the_address_in_the_portal_look(client):
     assert done.redirect_chain[-1][0] == "/"
 
 
-def test_password_reset_from_the_emailed_link_in_the_portal_look(client, member_official):
+def test_password_reset_from_the_emailed_link_in_the_portal_look(
+    client, member_official, django_capture_on_commit_callbacks
+):
     client.logout()
 
-    response = client.post(
-        "/accounts/password/reset/", {"email": member_official.email}, follow=True
-    )
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            "/accounts/password/reset/", {"email": member_official.email}, follow=True
+        )
 
     assert_in_portal_frame(parse(response), "Password Reset")
     link = re.search(
@@ -198,3 +205,30 @@ def test_server_error_page_needs_no_request_context():
     assert text(find(page, "h1")) == "Something went wrong on our side"
     assert attr(find(find(page, "main"), "a"), "href") == "/"
     assert_no_inline_script_or_style(page)
+
+
+def test_an_expired_form_explains_what_to_do_in_the_portal_look():
+    client = Client(enforce_csrf_checks=True)
+
+    response = client.post("/accounts/login/", {"login": "mayor@city.example.org", "password": "x"})
+
+    assert response.status_code == 403
+    page = parse(response)
+    assert_in_portal_frame(page, "This form has expired")
+    assert "Reload the page" in text(find(page, "main"))
+
+
+@pytest.mark.parametrize(
+    ("view", "exception", "status", "heading"),
+    [
+        (permission_denied, PermissionDenied(), 403, "You may not open this page"),
+        (bad_request, ValueError(), 400, "The portal could not understand this request"),
+    ],
+)
+def test_other_error_pages_wear_the_portal_look(view, exception, status, heading):
+    request = RequestFactory().get("/directory/")
+
+    response = view(request, exception)
+
+    assert response.status_code == status
+    assert_in_portal_frame(parse(response), heading)

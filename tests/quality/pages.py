@@ -57,5 +57,12 @@ def build_pages() -> list[Page]:
         Page("password change", "user", "/accounts/password/change/"),
         Page("log out", "user", "/accounts/logout/"),
         Page("directory as staff", "staff", "/directory/"),
+        Page("admin index", "staff", "/admin/"),
+        Page("admin communities", "staff", "/admin/membership/community/?q=a"),
+        Page("admin community", "staff", f"/admin/membership/community/{profile.pk}/change/"),
+        Page("admin classes", "staff", "/admin/membership/membershipclass/"),
+        Page("admin memberships", "staff", "/admin/membership/membership/"),
+        Page("admin partnerships", "staff", "/admin/membership/partnership/"),
+        Page("admin class add", "staff", "/admin/membership/membershipclass/add/"),
     ]
     return pages

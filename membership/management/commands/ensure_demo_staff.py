@@ -34,4 +34,6 @@ class Command(BaseCommand):
         EmailAddress.objects.update_or_create(
             user=user, email=email, defaults={"verified": True, "primary": True}
         )
-        self.stdout.write(f"Demo staff login: {email} / {password}  (at /admin/ and /accounts/login/)")
+        self.stdout.write(
+            f"Demo staff login: {email} / {password}  (at /admin/ and /accounts/login/)"
+        )
