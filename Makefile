@@ -80,6 +80,9 @@ lint: $(STAMP)
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy sistercities membership directory seeking
 	$(VENV)/bin/bandit -q -r membership directory seeking sistercities -ll
+	DEBUG=false SECRET_KEY=lint-only-$$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n') \
+	  ALLOWED_HOSTS=portal.example.org EMAIL_URL=smtp://mail.example.org:587/?tls=1 \
+	  $(PY) manage.py check --deploy --fail-level WARNING
 
 clean:
 	rm -rf $(VENV) var node_modules .pytest_cache .mypy_cache .ruff_cache

@@ -4,7 +4,9 @@ It prepares a PostgreSQL database with the demo data, serves the portal with gun
 production mode on a free loopback port, drives each page with `wrk` and prints, per page,
 requests per second, p50 and p99 latency, errors and SQL queries per request. The load tool
 and the server share the machine's cores, so the figure to compare is each page's throughput
-as a share of a trivial Django view (`/healthz`) measured in the same run.
+as a share of a trivial Django view (`/healthz`) measured in the same run. The public pages
+are cached under the version of their data; one more page asks for a new search on every
+request, so it is always rendered afresh.
 
     .venv/bin/python bench/load.py [--clients 50] [--seconds 60] [--members 400]
 
@@ -48,6 +50,7 @@ local threads = {}
 
 function setup(thread)
   table.insert(threads, thread)
+  thread:set("id", #threads)
 end
 
 function init(args)
@@ -59,6 +62,8 @@ function response(status, headers, body)
     not_ok = not_ok + 1
   end
 end
+
+FRESH_REQUEST
 
 function done(summary, latency, requests)
   local not_ok_total = 0
@@ -73,6 +78,16 @@ function done(summary, latency, requests)
     e.connect, e.read, e.write, e.timeout, not_ok_total))
 end
 """
+# For pages measured afresh: a query string never asked before on every request, so no cache
+# can answer it (what a visitor's own search costs).
+FRESH_REQUEST = """
+local counter = 0
+
+function request()
+  counter = counter + 1
+  return wrk.format(nil, string.format("%s&fresh=%d-%d", wrk.path, id, counter))
+end
+"""
 
 
 @dataclass
@@ -80,7 +95,9 @@ class Page:
     label: str
     path: str
     signed_in: bool = False
+    fresh: bool = False
     queries: int | None = None
+    fresh_queries: int | None = None
     requests_per_s: float = 0.0
     p50_ms: float = 0.0
     p99_ms: float = 0.0
@@ -174,6 +191,7 @@ def prepare_portal(members: int) -> tuple[list[Page], str]:
     """Migrate, load the demo, collect static files; return the pages and a signed-in session."""
     import django
     from django.core.management import call_command
+    from django.db import connection
 
     django.setup()
     from allauth.account.models import EmailAddress
@@ -188,6 +206,10 @@ def prepare_portal(members: int) -> tuple[list[Page], str]:
     print("Migrating, loading the demo data and collecting static files...", flush=True)
     call_command("migrate", interactive=False, verbosity=0)
     call_command("load_demo", members=members, verbosity=0)
+    # PostgreSQL plans from table statistics. In production autovacuum gathers them, but on a
+    # freshly loaded database it may not have yet (and these machines run with it off).
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
     # The manifest alone is what pages need to render; WhiteNoise's compression of every file
     # takes minutes here and matters only for serving static files, which this does not load.
     manifest_only = {
@@ -225,6 +247,7 @@ def prepare_portal(members: int) -> tuple[list[Page], str]:
         Page("home", "/"),
         Page("directory", "/directory/"),
         Page("directory search", f"/directory/?{search}"),
+        Page("directory search, afresh", f"/directory/?{search}", fresh=True),
         Page("profile", member.get_absolute_url()),
         Page("signed-in: account e-mail*", "/accounts/email/", signed_in=True),
         # Measured again last: the gap between the two shows how much the machine drifted.
@@ -235,16 +258,29 @@ def prepare_portal(members: int) -> tuple[list[Page], str]:
 
 
 def count_queries(pages: list[Page], anonymous: Client, signed_in: Client) -> None:
-    """SQL queries of one request to each page, in-process on the same database."""
+    """SQL queries of a request to each page, in-process on the same database.
+
+    Counted twice: served from the caches (after a warm-up request), and rendered afresh, as
+    on the first request after a change to the data (made here by an UPDATE of no row, which
+    the directory's triggers count as a change).
+    """
     from django.db import connection
+    from django.db.models import F
     from django.test.utils import CaptureQueriesContext
+
+    from membership.models import MembershipClass
 
     for page in pages:
         client = signed_in if page.signed_in else anonymous
-        client.get(page.path)  # warms the per-process caches
+        paths = [f"{page.path}&fresh={n}" for n in range(3)] if page.fresh else [page.path] * 3
+        client.get(paths[0])  # warms the per-process caches
         with CaptureQueriesContext(connection) as queries:
-            response = client.get(page.path)
+            response = client.get(paths[1])
         page.queries = len(queries.captured_queries)
+        MembershipClass.objects.filter(pk=0).update(name=F("name"))
+        with CaptureQueriesContext(connection) as queries:
+            client.get(paths[2])
+        page.fresh_queries = len(queries.captured_queries)
         if response.status_code != 200:
             page.note = f"in-process answer {response.status_code}"
 
@@ -298,7 +334,8 @@ def stop(server: subprocess.Popen) -> None:
             server.wait()
 
 
-def run_wrk(page: Page, port: int, args: argparse.Namespace, script: Path, cookie: str) -> None:
+def run_wrk(page: Page, port: int, args: argparse.Namespace, scripts: Path, cookie: str) -> None:
+    script = scripts / ("fresh.lua" if page.fresh else "bench.lua")
     command = ["wrk", f"-t{args.threads}", f"-c{args.clients}", f"-d{args.seconds}s"]
     command += [f"--timeout={args.timeout}s", "-s", str(script)]
     if page.signed_in:
@@ -324,6 +361,11 @@ def run_wrk(page: Page, port: int, args: argparse.Namespace, script: Path, cooki
     page.errors += sum(figures[k] for k in ("connect", "read", "write", "timeout", "not_ok"))
 
 
+def _shown_path(page: Page) -> str:
+    path = f"{page.path}&fresh=<new>" if page.fresh else page.path
+    return path if len(path) <= 48 else path[:45] + "..."
+
+
 def print_report(pages: list[Page], args: argparse.Namespace, load: tuple[float, float]) -> None:
     trivial = [page.requests_per_s for page in pages if page.path == "/healthz"]
     baseline = sum(trivial) / len(trivial)
@@ -331,13 +373,13 @@ def print_report(pages: list[Page], args: argparse.Namespace, load: tuple[float,
     rows = [
         (
             page.label,
-            page.path if len(page.path) <= 48 else page.path[:45] + "...",
+            _shown_path(page),
             f"{page.requests_per_s:.1f}",
             f"{100 * page.requests_per_s / baseline:.0f}%" if baseline else "-",
             f"{page.p50_ms:.1f}",
             f"{page.p99_ms:.1f}",
             str(page.errors),
-            "-" if page.queries is None else str(page.queries),
+            "-" if page.queries is None else f"{page.queries} / {page.fresh_queries}",
         )
         for page in pages
     ]
@@ -366,7 +408,8 @@ def print_report(pages: list[Page], args: argparse.Namespace, load: tuple[float,
     )
     print(
         "* /accounts/email/ stands in for the signed-in dashboard until a real one exists; "
-        "queries are per request, counted in-process on the same database."
+        "queries are per request, counted in-process on the same database: served from the "
+        "caches / rendered afresh after a change."
     )
 
 
@@ -385,8 +428,8 @@ def main() -> int:
         from django.db import connections
 
         connections.close_all()
-        script = var_dir / "bench.lua"
-        script.write_text(WRK_SCRIPT)
+        (var_dir / "bench.lua").write_text(WRK_SCRIPT.replace("FRESH_REQUEST", ""))
+        (var_dir / "fresh.lua").write_text(WRK_SCRIPT.replace("FRESH_REQUEST", FRESH_REQUEST))
         port = free_port()
         server = start_gunicorn(env, port, args.workers, var_dir / "gunicorn.log")
         load_before = os.getloadavg()[0]
@@ -399,7 +442,7 @@ def main() -> int:
                 page.errors = 1
                 page.note = f"answered {status} before the load; not measured"
                 continue
-            run_wrk(page, port, args, script, cookie)
+            run_wrk(page, port, args, var_dir, cookie)
         print_report(pages, args, (load_before, os.getloadavg()[0]))
         log = (var_dir / "gunicorn.log").read_text()
         if "Traceback" in log or "[CRITICAL]" in log:

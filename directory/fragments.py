@@ -1,72 +1,100 @@
 """Rendered HTML that is the same for every visitor, cached under keys made from what it shows.
 
-A key is a digest of every value the fragment displays, of the active language and of the code
-that renders it (templates, app code, translations). Any change to a member, even one made with
-`QuerySet.update()` or `bulk_create()`, or a deploy that changes a template, gives a new key, so
-a cached fragment is never stale and nothing needs invalidating. Entries expire only to free
-space: an unused key is never asked for again.
+Two caches, both in this process, so a deploy (which restarts it) can never serve HTML of the
+old templates, and both bounded, so no query string can grow them without limit:
+
+- Whole page blocks, under the version of the directory's data (`ChangeStamp`), today's date
+  (memberships start and end by date), the language and what the request asked for. Any change
+  to a community, membership, class or partnership, even by `bulk_create()` or
+  `QuerySet.update()`, gives a new version, so the next request renders afresh.
+- Member cards, under every value the card shows, so a page rendered afresh reuses the cards of
+  members that did not change.
+
+With DEBUG on (development) nothing is cached, so an edited template shows at once.
 """
 
 from __future__ import annotations
 
-import functools
 import hashlib
-from collections.abc import Iterable
-from importlib import metadata
-from pathlib import Path
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache.backends.locmem import LocMemCache
 from django.template.loader import render_to_string
+from django.urls import get_script_prefix
+from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 
+from directory.models import ChangeStamp
 from membership.models import Community
 
-FRAGMENT_TIMEOUT = 60 * 60 * 24
 MEMBER_CARD_TEMPLATE = "includes/member_card.html"
 
-# What a fragment's HTML can depend on besides its data: a deploy changing any of these files or
-# packages gives every fragment a new key.
-_CODE_GLOBS = (
-    "templates/**/*.html",
-    "directory/**/*.py",
-    "membership/**/*.py",
-    "sistercities/settings.py",
-    "locale/**/*.mo",
-)
-_PACKAGES = ("django", "django-countries")
+_blocks = LocMemCache("directory-blocks", {"TIMEOUT": None, "OPTIONS": {"MAX_ENTRIES": 500}})
+_cards = LocMemCache("directory-cards", {"TIMEOUT": None, "OPTIONS": {"MAX_ENTRIES": 5_000}})
 
 
-@functools.cache
-def code_version() -> str:
-    """A digest of the templates, code and translations that render fragments, read once."""
-    base = Path(settings.BASE_DIR)
-    digest = hashlib.sha256()
-    for pattern in _CODE_GLOBS:
-        for path in sorted(base.glob(pattern)):
-            if "migrations" not in path.parts:
-                digest.update(str(path.relative_to(base)).encode())
-                digest.update(path.read_bytes())
-    for package in _PACKAGES:
-        digest.update(f"{package}=={metadata.version(package)}".encode())
-    return digest.hexdigest()[:16]
+def _key(*parts: object) -> str:
+    return hashlib.sha256(repr(parts).encode()).hexdigest()
 
 
-def fragment_key(kind: str, *content: object) -> str:
-    """The cache key of a fragment showing `content` (plain values) in the active language."""
-    source = repr((code_version(), get_language(), content)).encode()
-    return f"fragment:{kind}:{hashlib.sha256(source).hexdigest()}"
+def cached_blocks(
+    view: str, *, vary_on: tuple[object, ...], render: Callable[[], Mapping[str, str]]
+) -> dict[str, SafeString]:
+    """A page's blocks from `render()`, or as rendered for the same data version and request.
+
+    The version is read before `render()` runs its queries, so what is stored under a version
+    is never older than that version. `vary_on` holds everything else the blocks depend on
+    (the query string, a slug...); the blocks must not depend on the user.
+    """
+    if settings.DEBUG:
+        return _safe(render())
+    version = ChangeStamp.objects.version()
+    if version is None:
+        return _safe(render())
+    key = _key(version, timezone.localdate(), get_language(), get_script_prefix(), view, vary_on)
+    blocks = _blocks.get(key)
+    if blocks is None:
+        blocks = dict(render())
+        _blocks.set(key, blocks)
+    return _safe(blocks)
 
 
-def _member_card_content(community: Community) -> tuple[object, ...]:
-    """Everything a member card shows; its class name and partnership count are annotations."""
-    return (
+def render_blocks(template: str, names: Iterable[str], context: dict[str, Any]) -> dict[str, str]:
+    """Render the named partials of `template` (`{% partialdef %}`) without the request.
+
+    Without the request no context processor runs, so nothing about the visitor can slip into
+    a block that is cached for everyone.
+    """
+    return {name: render_to_string(f"{template}#{name}", context) for name in names}
+
+
+def member_cards(communities: Iterable[Community]) -> list[SafeString]:
+    """The directory's card of each community, in order, rendering only cards not yet seen."""
+    keyed = [(_member_card_key(community), community) for community in communities]
+    cached = {} if settings.DEBUG else _cards.get_many([key for key, _ in keyed])
+    rendered = {
+        key: render_to_string(MEMBER_CARD_TEMPLATE, {"community": community})
+        for key, community in keyed
+        if key not in cached
+    }
+    if not settings.DEBUG:
+        _cards.set_many(rendered)
+    return [_safe_html(cached[key] if key in cached else rendered[key]) for key, _ in keyed]
+
+
+def _member_card_key(community: Community) -> str:
+    """Every value a member card shows; class name and partnership count are annotations."""
+    return _key(
+        get_language(),
+        get_script_prefix(),
         community.slug,
         community.name,
         community.native_name,
         community.native_script,
-        community.country.code,
+        community.country_info.code,
         community.region,
         community.population,
         getattr(community, "class_name", None),
@@ -74,19 +102,10 @@ def _member_card_content(community: Community) -> tuple[object, ...]:
     )
 
 
-def member_cards(communities: Iterable[Community]) -> list[SafeString]:
-    """The directory's card of each community, in order: cached ones in one round trip."""
-    keyed = [
-        (fragment_key("member-card", *_member_card_content(community)), community)
-        for community in communities
-    ]
-    cached = cache.get_many([key for key, _ in keyed])
-    rendered = {
-        key: render_to_string(MEMBER_CARD_TEMPLATE, {"community": community})
-        for key, community in keyed
-        if key not in cached
-    }
-    if rendered:
-        cache.set_many(rendered, FRAGMENT_TIMEOUT)
-    # Our own template's output, escaped when it was rendered.
-    return [mark_safe(cached[key] if key in cached else rendered[key]) for key, _ in keyed]  # noqa: S308
+def _safe_html(html: str) -> SafeString:
+    # Only ever our own templates' output, escaped when it was rendered.
+    return mark_safe(html)  # noqa: S308
+
+
+def _safe(blocks: Mapping[str, str]) -> dict[str, SafeString]:
+    return {name: _safe_html(html) for name, html in blocks.items()}

@@ -1,10 +1,11 @@
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, render
+from django.utils.functional import SimpleLazyObject
 from django.views.decorators.http import require_safe
 
 from directory.forms import DirectorySearchForm
-from directory.fragments import member_cards
+from directory.fragments import cached_blocks, member_cards, render_blocks
 from membership.models import Community, Partnership
 
 PAGE_SIZE = 25
@@ -12,11 +13,30 @@ PAGE_SIZE = 25
 
 @require_safe
 def community_list(request: HttpRequest) -> HttpResponse:
-    members = Community.objects.global_members()
-    countries_present = list(
-        members.order_by("country").values_list("country", flat=True).distinct()
+    blocks = cached_blocks(
+        "community-list",
+        vary_on=(request.GET.urlencode(),),
+        render=lambda: _community_list_blocks(request.GET),
     )
-    form = DirectorySearchForm(request.GET or None, countries_present=countries_present)
+    # The context keeps the search form, cached page or not, for whoever inspects it (tests
+    # do); the page itself does not use it, so it is only built when asked for.
+    form = SimpleLazyObject(lambda: _search_form(request.GET))
+    return render(request, "directory/community_list.html", {**blocks, "form": form})
+
+
+def _search_form(params: QueryDict) -> DirectorySearchForm:
+    countries_present = list(
+        Community.objects.global_members()
+        .order_by("country")
+        .values_list("country", flat=True)
+        .distinct()
+    )
+    return DirectorySearchForm(params or None, countries_present=countries_present)
+
+
+def _community_list_blocks(params: QueryDict) -> dict[str, str]:
+    members = Community.objects.global_members()
+    form = _search_form(params)
     filters = form.cleaned_or_empty()
     if filters["q"]:
         members = members.matching(filters["q"])
@@ -25,13 +45,13 @@ def community_list(request: HttpRequest) -> HttpResponse:
     if filters["class"]:
         members = members.in_class(filters["class"])
     page = Paginator(members.with_membership_summary().order_by("name", "pk"), PAGE_SIZE).get_page(
-        request.GET.get("page")
+        params.get("page")
     )
-    query = request.GET.copy()
+    query = params.copy()
     query.pop("page", None)
-    return render(
-        request,
+    return render_blocks(
         "directory/community_list.html",
+        ("title", "content"),
         {
             "form": form,
             "page": page,
@@ -51,20 +71,27 @@ def _get_member_community(slug: str) -> Community:
 
 @require_safe
 def community_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    blocks = cached_blocks(
+        "community-detail", vary_on=(slug,), render=lambda: _community_detail_blocks(slug)
+    )
+    return render(request, "directory/community_detail.html", blocks)
+
+
+def _community_detail_blocks(slug: str) -> dict[str, str]:
     community = _get_member_community(slug)
     partnerships = Partnership.objects.current().involving(community).with_communities()
     partners = sorted(
         ((p.partner_of(community), p.established_year) for p in partnerships),
-        key=lambda item: (str(item[0].country.name), item[0].name),  # type: ignore[attr-defined]
+        key=lambda item: (str(item[0].country_info.name), item[0].name),
     )
     member_ids = set(
         Community.objects.global_members()
         .filter(pk__in=[partner.pk for partner, _ in partners])
         .values_list("pk", flat=True)
     )
-    return render(
-        request,
+    return render_blocks(
         "directory/community_detail.html",
+        ("title", "description", "content"),
         {
             "community": community,
             "partners": [

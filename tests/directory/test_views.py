@@ -17,10 +17,12 @@ from tests.factories import CommunityFactory, MembershipFactory, PartnershipFact
 pytestmark = pytest.mark.django_db
 
 DIRECTORY = "/directory/"
-# Countries present, class names, the count, the page of members with their summary.
-DIRECTORY_QUERIES = 4
-# The community with its summary, its partnerships with both sides, which partners are members.
-PROFILE_QUERIES = 3
+# Rendered afresh (the first request after a change): the data version (directory.models), then
+# countries present, class names, the count, the page of members with their summary.
+DIRECTORY_QUERIES = 5
+# The data version, then the community with its summary, its partnerships with both sides,
+# which partners are members.
+PROFILE_QUERIES = 4
 
 
 def _class(name: str) -> MembershipClass:
@@ -450,3 +452,95 @@ def test_directory_pages_answer_head_requests(client):
     assert client.head(DIRECTORY).status_code == 200
     assert client.head(mainz.get_absolute_url()).status_code == 200
     assert client.post(DIRECTORY).status_code == 405
+
+
+# Pages seen before are served from caches, and still show every change at once ---------------
+
+
+def test_a_page_seen_before_is_served_with_one_query(client, django_assert_num_queries):
+    mainz = make_member("Mainz")
+    for url, heading in [
+        (DIRECTORY, "Member directory"),
+        (f"{DIRECTORY}?q=mainz", "Member directory"),
+        (mainz.get_absolute_url(), "Mainz"),
+    ]:
+        client.get(url)
+
+        with django_assert_num_queries(1):
+            response = client.get(url)
+
+        assert text(find(parse(response), "h1")) == heading
+
+
+def test_a_change_made_without_save_is_seen_by_the_next_request(client):
+    aachen = make_member("Aachen")
+    assert result_names(parse(client.get(DIRECTORY))) == ["Aachen"]
+    assert text(find(parse(client.get(aachen.get_absolute_url())), "h1")) == "Aachen"
+
+    Community.objects.filter(pk=aachen.pk).update(name="Aix-la-Chapelle")
+
+    assert result_names(parse(client.get(DIRECTORY))) == ["Aix-la-Chapelle"]
+    assert text(find(parse(client.get(aachen.get_absolute_url())), "h1")) == "Aix-la-Chapelle"
+
+
+def test_a_lapsed_membership_leaves_the_directory_at_once(client):
+    aachen = make_member("Aachen")
+    make_member("Bonn")
+    client.get(DIRECTORY)
+    client.get(aachen.get_absolute_url())
+
+    Membership.objects.filter(community=aachen).update(status=Membership.Status.LAPSED)
+
+    assert result_names(parse(client.get(DIRECTORY))) == ["Bonn"]
+    assert client.get(aachen.get_absolute_url()).status_code == 404
+
+
+def test_an_ended_partnership_leaves_the_profile_at_once(client):
+    mainz = make_member("Mainz")
+    _partner(mainz, make_member("Dijon", country="FR"))
+    assert [
+        partner_name(item) for item in partner_items(parse(client.get(mainz.get_absolute_url())))
+    ] == ["Dijon"]
+
+    Partnership.objects.update(status=Partnership.Status.INACTIVE)
+
+    page = parse(client.get(mainz.get_absolute_url()))
+    assert "No partnerships are recorded yet." in text(page)
+    assert facts(page)["Partnerships"] == "0"
+
+
+def test_a_term_ending_today_is_listed_until_tomorrow(client, monkeypatch):
+    today = timezone.localdate()
+    aachen = CommunityFactory.create(name="Aachen", slug="aachen")
+    MembershipFactory.create(
+        community=aachen,
+        membership_class=_class("Class IV"),
+        starts_on=today - datetime.timedelta(days=364),
+        ends_on=today,
+    )
+    assert result_names(parse(client.get(DIRECTORY))) == ["Aachen"]
+
+    monkeypatch.setattr(timezone, "localdate", lambda *args: today + datetime.timedelta(days=1))
+
+    assert result_names(parse(client.get(DIRECTORY))) == []
+
+
+def test_a_page_served_from_the_cache_keeps_the_visitors_own_header(client, django_user_model):
+    make_member("Aachen")
+    client.get(DIRECTORY)
+    user = django_user_model.objects.create_user("mayor@aachen.example.org", password="x")
+    client.force_login(user)
+
+    page = parse(client.get(DIRECTORY))
+
+    assert result_names(page) == ["Aachen"]
+    assert "Sign out" in text(find(page, "header"))
+    assert "Sign in" not in text(find(page, "header"))
+
+
+def test_home_page_shows_a_dues_change_at_once(client):
+    dues_table(client)
+
+    MembershipClass.objects.filter(pk=_class("Class I").pk).update(annual_dues=Decimal("310"))
+
+    assert dues_table(client)[0] == ["Class I", "under 25,000", "US$ 310"]
