@@ -1,4 +1,5 @@
 import functools
+import unicodedata
 from typing import Any
 
 from django import forms
@@ -38,7 +39,21 @@ class PlainSelect(forms.Select):
         )
         attributes = flatatt(self.build_attrs(self.attrs, {**(attrs or {}), "name": name}))
         # Every value above is escaped.
-        return mark_safe(f"<select{attributes}>{options}</select>")  # noqa: S308
+        return mark_safe(f"<select{attributes}>{options}</select>")  # noqa: S308  # nosec
+
+
+class SearchInput(forms.TextInput):
+    """A search box that shows back what was typed, less the control characters HTML forbids."""
+
+    input_type = "search"
+
+    def format_value(self, value: Any) -> str | None:
+        text = super().format_value(value)
+        if text is None:
+            return None
+        return "".join(
+            char for char in text if char in "\t\n" or unicodedata.category(char) != "Cc"
+        )
 
 
 class BootstrapBoundField(BoundField):
@@ -73,7 +88,7 @@ class DirectorySearchForm(forms.Form):
         required=False,
         max_length=100,
         strip=True,
-        widget=forms.TextInput(attrs={"type": "search", "autocomplete": "off"}),
+        widget=SearchInput(attrs={"autocomplete": "off"}),
         help_text=_("In any script, with or without accents: Kraków, Krakow or Краков."),
         error_messages={
             "max_length": _(

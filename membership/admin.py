@@ -75,8 +75,28 @@ class PortalModelAdmin(SafeAutocompleteMixin, SimpleHistoryAdmin):
         return super().history_form_view(request, object_id, version_id, extra_context)
 
 
+class MembershipInlineFormSet(forms.BaseInlineFormSet):
+    """Two new active memberships in one save must be refused like one beside an existing one."""
+
+    def clean(self) -> None:
+        super().clean()
+        active = [
+            form
+            for form in self.forms
+            if form.cleaned_data
+            and not form.cleaned_data.get("DELETE")
+            and form.cleaned_data.get("status") == Membership.Status.ACTIVE
+        ]
+        if len(active) > 1:
+            raise ValidationError(
+                "A community holds at most one active membership: set all but one to lapsed or cancelled.",
+                code="two_active_memberships",
+            )
+
+
 class MembershipInline(SafeAutocompleteMixin, admin.StackedInline):
     model = Membership
+    formset = MembershipInlineFormSet
     extra = 0
     fields = ["membership_class", "starts_on", "ends_on", "status"]
     autocomplete_fields = ["membership_class"]

@@ -19,7 +19,13 @@ def normalize_for_search(text: str) -> str:
         if not unicodedata.combining(char):
             previous_base = char
     folded = unicodedata.normalize("NFC", "".join(kept))
-    return " ".join(folded.replace("ß", "ss").replace("ł", "l").replace("ø", "o").split())
+    folded = folded.replace("ß", "ss").replace("ł", "l").replace("ø", "o")
+    # Arabic: alef with hamza or madda is usually typed as plain alef, and alef maksura as yeh.
+    folded = folded.translate(_ARABIC_FOLDS)
+    return " ".join(folded.split())
+
+
+_ARABIC_FOLDS = str.maketrans({"أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", "ى": "ي"})
 
 
 def _is_alphabetic_latin_like(char: str) -> bool:

@@ -35,3 +35,8 @@ def test_healthz_answers_503_when_the_database_fails(
 @pytest.mark.django_db
 def test_healthz_refuses_post(client: Client) -> None:
     assert client.post("/healthz").status_code == 405
+
+
+@pytest.mark.django_db
+def test_healthz_answers_head_probes(client: Client) -> None:
+    assert client.head("/healthz").status_code == 200

@@ -62,3 +62,15 @@ def test_a_templated_mail_has_text_and_html_and_one_line_subject(settings, tmp_p
     assert message.subject == "Hello Kraków"
     assert message.body == "Dear Kraków,"
     assert message.alternatives[0][0] == "<p>Dear Kraków,</p>"
+
+
+@pytest.mark.django_db
+def test_the_unknown_account_mail_names_the_address_it_was_asked_for(
+    client: Client, django_capture_on_commit_callbacks
+) -> None:
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post("/accounts/password/reset/", {"email": "nobody@city.example.org"})
+
+    assert "reset the password for nobody@city.example.org on" in " ".join(
+        mail.outbox[0].body.split()
+    )

@@ -544,3 +544,21 @@ def test_home_page_shows_a_dues_change_at_once(client):
     MembershipClass.objects.filter(pk=_class("Class I").pk).update(annual_dues=Decimal("310"))
 
     assert dues_table(client)[0] == ["Class I", "under 25,000", "US$ 310"]
+
+
+def test_a_nul_in_the_search_is_refused_at_the_field_and_not_echoed(client):
+    make_member("Kraków", country="PL")
+
+    response = client.get("/directory/", {"q": "Kra\x00ków"})
+
+    assert response.status_code == 200
+    assert b"\x00" not in response.content
+    assert "Null characters are not allowed" in field_error(parse(response), "q")
+
+
+def test_search_finds_an_arabic_name_typed_without_hamza(client):
+    make_member("Alexandria", native_name="الإسكندرية", country="EG")
+
+    page = parse(client.get("/directory/", {"q": "الاسكندرية"}))
+
+    assert result_names(page) == ["Alexandria"]
