@@ -5,8 +5,15 @@ from allauth.account.adapter import DefaultAccountAdapter
 from sistercities.mail import queue_mail
 
 
+# Longer `next` targets come only from tampered links; Django refuses to redirect to them.
+MAX_REDIRECT_LENGTH = 2000
+
+
 class AccountAdapter(DefaultAccountAdapter):
     """Account e-mails (confirmation, password reset) go through the portal's mail queue."""
+
+    def is_safe_url(self, url: str) -> bool:
+        return len(url or "") <= MAX_REDIRECT_LENGTH and super().is_safe_url(url)
 
     def send_mail(self, template_prefix: str, email: str, context: dict[str, Any]) -> None:
         # Every message may name the address it went to (allauth leaves it out of some).

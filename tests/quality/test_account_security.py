@@ -89,3 +89,12 @@ def test_signing_up_with_a_taken_address_looks_like_a_new_sign_up(
     assert taken.status_code == new.status_code == 302
     assert taken["Location"] == new["Location"]
     assert {m.to[0] for m in mail.outbox} == {known_user.email, "deputy@city.example.org"}
+
+
+def test_a_tampered_overlong_next_is_ignored_not_an_error(client: Client, known_user) -> None:
+    response = client.post(
+        "/accounts/password/reset/", {"email": known_user.email, "next": "/" + "a" * 20_000}
+    )
+
+    assert response.status_code == 302
+    assert response["Location"] == "/accounts/password/reset/done/"
