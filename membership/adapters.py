@@ -4,7 +4,6 @@ from allauth.account.adapter import DefaultAccountAdapter
 
 from sistercities.mail import queue_mail
 
-
 # Longer `next` targets come only from tampered links; Django refuses to redirect to them.
 MAX_REDIRECT_LENGTH = 2000
 
