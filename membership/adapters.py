@@ -1,6 +1,7 @@
 from typing import Any
 
 from allauth.account.adapter import DefaultAccountAdapter
+from django.utils.encoding import iri_to_uri
 
 from sistercities.mail import queue_mail
 
@@ -12,7 +13,8 @@ class AccountAdapter(DefaultAccountAdapter):
     """Account e-mails (confirmation, password reset) go through the portal's mail queue."""
 
     def is_safe_url(self, url: str) -> bool:
-        return len(url or "") <= MAX_REDIRECT_LENGTH and super().is_safe_url(url)
+        # Measured as sent: each non-ASCII character counts as its percent-encoded bytes.
+        return len(iri_to_uri(url or "")) <= MAX_REDIRECT_LENGTH and super().is_safe_url(url)
 
     def send_mail(self, template_prefix: str, email: str, context: dict[str, Any]) -> None:
         # Every message may name the address it went to (allauth leaves it out of some).
