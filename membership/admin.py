@@ -12,7 +12,14 @@ from django.db.models import ForeignKey, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from simple_history.admin import SimpleHistoryAdmin
 
-from membership.models import Community, Membership, MembershipClass, Partnership
+from membership.models import (
+    Application,
+    Community,
+    JoinRequest,
+    Membership,
+    MembershipClass,
+    Partnership,
+)
 
 MAX_ID = 2**63 - 1
 
@@ -195,3 +202,13 @@ class PartnershipAdmin(PortalModelAdmin):
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Partnership]:
         return super().get_queryset(request).select_related("community_a", "community_b")
+
+
+@admin.register(Application)
+class ApplicationAdmin(PortalModelAdmin):
+    list_display = ["__str__", "status"]
+
+
+@admin.register(JoinRequest)
+class JoinRequestAdmin(PortalModelAdmin):
+    list_display = ["__str__", "status"]

@@ -1,8 +1,62 @@
 from django.urls import path
 
-from membership import views
+from membership.views import applications, editors, home, printable
 
 app_name = "membership"
 urlpatterns = [
-    path("", views.home, name="home"),
+    path("", home.home, name="home"),
+    path("membership/", applications.dashboard, name="dashboard"),
+    path("membership/apply/", applications.apply, name="apply"),
+    path("membership/form.pdf", printable.membership_form_pdf, name="membership-form-pdf"),
+    path(
+        "membership/applications/<int:pk>/",
+        applications.application_detail,
+        name="application-detail",
+    ),
+    path(
+        "membership/applications/<int:pk>/evidence/<int:evidence_pk>/",
+        applications.evidence_download,
+        name="evidence-download",
+    ),
+    path(
+        "membership/applications/<int:pk>/evidence/<int:evidence_pk>/remove/",
+        applications.evidence_remove,
+        name="evidence-remove",
+    ),
+    path(
+        "membership/applications/<int:pk>/submit/",
+        applications.application_submit,
+        name="application-submit",
+    ),
+    path(
+        "membership/applications/<int:pk>/withdraw/",
+        applications.application_withdraw,
+        name="application-withdraw",
+    ),
+    path(
+        "membership/applications/<int:pk>/answer/",
+        applications.application_answer,
+        name="application-answer",
+    ),
+    path(
+        # After submit/, withdraw/ and answer/, which would otherwise match as steps.
+        "membership/applications/<int:pk>/<slug:step>/",
+        applications.application_step,
+        name="application-step",
+    ),
+    path(
+        "membership/confirm-email/<str:token>/",
+        applications.official_email_confirm,
+        name="official-email-confirm",
+    ),
+    path(
+        "membership/communities/<slug:slug>/join/",
+        editors.join_request_create,
+        name="join-request-create",
+    ),
+    path(
+        "membership/join-requests/<int:pk>/<slug:decision>/",
+        editors.join_request_decide,
+        name="join-request-decide",
+    ),
 ]

@@ -328,6 +328,18 @@ DEFAULT_FROM_EMAIL = env_str(
 )
 SERVER_EMAIL = env_str("SERVER_EMAIL", DEFAULT_FROM_EMAIL)
 
+# The portal's address as users reach it, for links in e-mail sent outside a request (staff
+# decisions in the admin, Celery tasks). Default: the first ALLOWED_HOSTS name over HTTPS in
+# production, http://127.0.0.1:$PORT in development.
+PORTAL_URL = env_str("PORTAL_URL").rstrip("/") or (
+    f"http://127.0.0.1:{env_int('PORT', 8000)}"
+    if DEBUG
+    else f"https://{ALLOWED_HOSTS[0].lstrip('.')}"
+)
+# Who hears of new applications and join requests: these addresses, comma-separated; default,
+# the active staff who may approve applications.
+MEMBERSHIP_TEAM_EMAILS = env_list("MEMBERSHIP_TEAM_EMAILS", [])
+
 # Celery: REDIS_URL is the broker; without it tasks run in-process, at once.
 REDIS_URL = env_str("REDIS_URL")
 CELERY_BROKER_URL = REDIS_URL or "memory://"

@@ -1,6 +1,10 @@
 """Test settings: the real settings, with fast hashing and tasks in-process unless a test runs a worker."""
 
+import atexit
 import os
+import shutil
+import tempfile
+from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 os.environ.setdefault("DEBUG", "true")
@@ -24,3 +28,9 @@ if REDIS_URL:
             "KEY_PREFIX": "test",
         }
     }
+
+# Uploaded evidence goes to a folder of this test run's own, removed when the run ends.
+MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="sistercities-test-media-"))
+atexit.register(shutil.rmtree, MEDIA_ROOT, ignore_errors=True)
+PORTAL_URL = "http://testserver"
+MEMBERSHIP_TEAM_EMAILS: list[str] = []

@@ -1,4 +1,4 @@
-"""Writes with rules: starting memberships, lapsing expired ones, recording partnerships."""
+"""Memberships: starting them, lapsing expired ones, recording partnerships."""
 
 from __future__ import annotations
 

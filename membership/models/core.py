@@ -1,4 +1,4 @@
-"""The core domain: communities, membership classes, memberships and partnerships.
+"""Communities, membership classes, memberships and partnerships.
 
 The words are the glossary's (README): a Community is any city, district, county, province or
 other place; a Global Member is a non-U.S. community with an active Membership.

@@ -1,0 +1,600 @@
+"""Applications: from the first step of a draft to staff's decision.
+
+Each function locks the application it moves, checks the move is allowed from the status the
+row has now (not the one a form was opened with), records who did it in the history, and
+queues its e-mail to leave after the transaction commits.
+"""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from django.conf import settings
+from django.core import signing
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+
+from membership import emails
+from membership.evidence import check_evidence_file
+from membership.models import (
+    Application,
+    ApplicationMessage,
+    Community,
+    DuesRecord,
+    Editor,
+    Evidence,
+    Membership,
+    RecognizedDomain,
+)
+from membership.models.applications import sha256_of
+from membership.search import normalize_for_search
+from membership.services.memberships import start_membership
+
+Status = Application.Status
+MAX_EVIDENCE_FILES = 10
+CONFIRMATION_SALT = "membership.application.official-email"
+CONFIRMATION_MAX_AGE = datetime.timedelta(days=7)
+DECIDE_PERMISSION = "membership.decide_application"
+
+
+def _record(application: Application, *, by: Any, action: str) -> None:
+    """Who and why, for the history row the next save writes."""
+    application._history_user = by  # type: ignore[attr-defined]
+    application._change_reason = action  # type: ignore[attr-defined]
+
+
+def _locked(application: Application) -> Application:
+    return Application.objects.select_for_update().get(pk=application.pk)
+
+
+def _check_editable(application: Application, revision: int | None) -> None:
+    if not application.is_editable:
+        raise ValidationError(
+            _(
+                "This application is %(status)s, so it can no longer be changed here. "
+                "Nothing was saved; what you entered is still on this page."
+            )
+            % {"status": application.get_status_display().lower()},
+            code="not_editable",
+        )
+    if revision is not None and revision != application.revision:
+        raise ValidationError(
+            _(
+                "This application changed after you opened this page (perhaps in another tab). "
+                "Nothing was saved; check the current values and send yours again."
+            ),
+            code="stale",
+        )
+
+
+def check_community_open(community: Community, *, user: Any) -> None:
+    """Refuse a U.S. community, a member, or one with another official's application."""
+    if community.is_us:
+        raise ValidationError(
+            _(
+                "%(community)s is in the United States. Global Membership is for communities "
+                "outside the United States; U.S. communities join the association directly."
+            )
+            % {"community": community.name},
+            code="us_community",
+        )
+    if Membership.objects.active().filter(community=community).exists():
+        raise ValidationError(
+            _(
+                "%(community)s is already a Global Member. Ask its editors to add you "
+                "instead: send a request to join."
+            )
+            % {"community": community.name},
+            code="community_is_member",
+        )
+    other = Application.objects.in_progress().filter(community=community).exclude(applicant=user)
+    if other.exists():
+        raise ValidationError(
+            _(
+                "Another official of %(community)s has already started an application. "
+                "Send a request to join it as a co-editor instead."
+            )
+            % {"community": community.name},
+            code="application_in_progress",
+        )
+
+
+@transaction.atomic
+def start_application(
+    community: Community, *, by: Any, entered_by_hand: bool = False
+) -> Application:
+    """A draft for the community, with its reference population; the user's own draft for the
+    same community is returned instead of a second one."""
+    community = Community.objects.select_for_update().get(pk=community.pk)
+    existing = Application.objects.in_progress().filter(community=community, applicant=by).first()
+    if existing is not None:
+        return existing
+    check_community_open(community, user=by)
+    application = Application(
+        applicant=by,
+        community=community,
+        community_entered_by_hand=entered_by_hand,
+        reference_population=None if entered_by_hand else community.population,
+        reference_population_source="" if entered_by_hand else _source_of(community),
+        primary_contact_email=by.email,
+    )
+    if entered_by_hand:
+        application.stated_population = community.population
+        application.stated_population_source = community.population_source
+    _record(application, by=by, action="membership.application.started")
+    try:
+        with transaction.atomic():
+            application.save()
+    except IntegrityError as error:  # another official's draft committed in between
+        raise ValidationError(
+            _("Another official of %(community)s has just started an application.")
+            % {"community": community.name},
+            code="application_in_progress",
+        ) from error
+    return application
+
+
+def _source_of(community: Community) -> str:
+    if community.population_year:
+        return f"{community.population_source} ({community.population_year})".strip()
+    return community.population_source
+
+
+@transaction.atomic
+def add_community_by_hand(
+    *,
+    name: str,
+    native_name: str,
+    kind: str,
+    country: str,
+    region: str,
+    population: int,
+    population_source: str,
+    by: Any,
+) -> Community:
+    """A community missing from the reference data, as the applicant describes it."""
+    if country == "US":
+        raise ValidationError(
+            {
+                "country": ValidationError(
+                    _(
+                        "Global Membership is for communities outside the United States; "
+                        "U.S. communities join the association directly."
+                    ),
+                    code="us_community",
+                )
+            }
+        )
+    folded = normalize_for_search(name)
+    same_name = Community.objects.filter(country=country).matching(name)
+    for candidate in same_name[:20]:
+        if normalize_for_search(candidate.name) == folded:
+            raise ValidationError(
+                {
+                    "name": ValidationError(
+                        _(
+                            "%(community)s is already in our list. Search for it above and "
+                            "choose it there."
+                        )
+                        % {"community": candidate},
+                        code="community_exists",
+                    )
+                }
+            )
+    community = Community(
+        name=name,
+        native_name=native_name,
+        kind=kind,
+        country=country,
+        region=region,
+        population=population,
+        population_source=population_source,
+        slug=_free_slug(name, country),
+    )
+    community._history_user = by  # type: ignore[attr-defined]
+    community._change_reason = "membership.community.added_by_applicant"  # type: ignore[attr-defined]
+    community.save()
+    return community
+
+
+def _free_slug(name: str, country: str) -> str:
+    base = (slugify(name, allow_unicode=False) or "community")[:100] + f"-{country.lower()}"
+    slug, number = base, 1
+    while Community.objects.filter(slug=slug).exists():
+        number += 1
+        slug = f"{base}-{number}"
+    return slug
+
+
+@transaction.atomic
+def update_application(
+    application: Application, *, by: Any, revision: int | None, fields: dict[str, Any]
+) -> Application:
+    """Save one step's plain fields on an application its applicant may still change."""
+    application = _locked(application)
+    _check_editable(application, revision)
+    for name, value in fields.items():
+        setattr(application, name, value)
+    _record(application, by=by, action="membership.application.edited")
+    application.save(update_fields=list(fields))
+    return application
+
+
+@transaction.atomic
+def set_official_email(
+    application: Application, email: str, *, by: Any, revision: int | None
+) -> Application:
+    """Record the applicant's address on a recognized government domain and send it a link.
+
+    An address the applicant has already verified for their account counts as confirmed.
+    """
+    application = _locked(application)
+    _check_editable(application, revision)
+    email = email.strip()
+    community = application.community
+    if community is None:
+        raise ValidationError(_("Choose the community first."), code="no_community")
+    domain = RecognizedDomain.objects.for_email(email, country=community.country_info.code)
+    if domain is None:
+        raise ValidationError(
+            {
+                "official_email": ValidationError(
+                    _(
+                        "%(email)s is not on a government domain we know for %(country)s. "
+                        "Upload a letter below instead; staff can add your domain."
+                    )
+                    % {"email": email, "country": community.country_info.name},
+                    code="unrecognized_domain",
+                )
+            }
+        )
+    changed = email.lower() != application.official_email.lower()
+    application.official_email = email
+    application.official_domain = domain
+    if changed:
+        application.official_email_confirmed_at = None
+    verified = by.emailaddress_set.filter(email__iexact=email, verified=True).exists()
+    if verified and application.official_email_confirmed_at is None:
+        application.official_email_confirmed_at = timezone.now()
+    _record(application, by=by, action="membership.application.official_email_set")
+    application.save(
+        update_fields=["official_email", "official_domain", "official_email_confirmed_at"]
+    )
+    if application.official_email_confirmed_at is None:
+        emails.send_official_email_confirmation(application, confirm_url(application))
+    return application
+
+
+def confirm_url(application: Application) -> str:
+    token = signing.dumps(
+        {"application": application.pk, "email": application.official_email.lower()},
+        salt=CONFIRMATION_SALT,
+    )
+    path = reverse("membership:official-email-confirm", kwargs={"token": token})
+    return f"{settings.PORTAL_URL}{path}"
+
+
+def application_for_token(token: str) -> Application:
+    """The application a confirmation link was sent for, if the link is genuine and current."""
+    try:
+        data = signing.loads(
+            token, salt=CONFIRMATION_SALT, max_age=CONFIRMATION_MAX_AGE.total_seconds()
+        )
+    except signing.SignatureExpired as error:
+        raise ValidationError(
+            _("This link has expired. Enter the address again to get a new one."), code="expired"
+        ) from error
+    except signing.BadSignature as error:
+        raise ValidationError(
+            _("This link is not valid. Copy the whole link from the e-mail."), code="bad_link"
+        ) from error
+    application = Application.objects.filter(pk=data.get("application")).first()
+    if application is None or application.official_email.lower() != data.get("email"):
+        raise ValidationError(
+            _("This link is for an address the application no longer uses."), code="replaced"
+        )
+    return application
+
+
+@transaction.atomic
+def confirm_official_email(token: str) -> Application:
+    """Mark the official address confirmed: the link proves its holder reads that mailbox."""
+    application = _locked(application_for_token(token))
+    if application.official_email_confirmed_at is None:
+        application.official_email_confirmed_at = timezone.now()
+        _record(
+            application, by=application.applicant, action="membership.application.email_confirmed"
+        )
+        application.save(update_fields=["official_email_confirmed_at"])
+    return application
+
+
+@transaction.atomic
+def add_evidence(
+    application: Application,
+    upload: UploadedFile,
+    *,
+    by: Any,
+    kind: str = Evidence.Kind.LETTER,
+    description: str = "",
+) -> Evidence:
+    """Store a checked PDF, PNG or JPEG privately as evidence for the application."""
+    application = _locked(application)
+    _check_editable(application, None)
+    if application.evidence.count() >= MAX_EVIDENCE_FILES:
+        raise ValidationError(
+            _("An application holds at most %(count)s files. Remove one to add another.")
+            % {"count": MAX_EVIDENCE_FILES},
+            code="too_many_files",
+        )
+    checked = check_evidence_file(upload)
+    digest = sha256_of(upload.chunks())
+    upload.seek(0)
+    evidence = Evidence(
+        application=application,
+        kind=kind,
+        description=description,
+        original_name=(upload.name or "upload")[-255:],
+        content_type=checked.content_type,
+        size=upload.size or 0,
+        sha256=digest,
+        uploaded_by=by,
+    )
+    evidence.file.save(f"upload{checked.suffix}", upload, save=False)
+    evidence._history_user = by  # type: ignore[attr-defined]
+    evidence.save()
+    _record(application, by=by, action="membership.application.evidence_added")
+    application.save(update_fields=[])
+    return evidence
+
+
+@transaction.atomic
+def remove_evidence(evidence: Evidence, *, by: Any) -> None:
+    application = _locked(evidence.application)
+    _check_editable(application, None)
+    stored = evidence.file.name
+    storage = evidence.file.storage
+    evidence._history_user = by  # type: ignore[attr-defined]
+    evidence.delete()
+    _record(application, by=by, action="membership.application.evidence_removed")
+    application.save(update_fields=[])
+    transaction.on_commit(lambda: storage.delete(stored))
+
+
+def missing_for_submission(application: Application) -> list[tuple[str, str]]:
+    """What still stops the application from being submitted: (step, message) pairs."""
+    missing: list[tuple[str, str]] = []
+    if application.community is None:
+        missing.append(("community", _("Choose the community you are applying for.")))
+    if application.population is None:
+        missing.append(("population", _("Give the community's population.")))
+    elif application.membership_class is None:
+        missing.append(
+            ("population", _("No membership class is set for this population yet; contact us."))
+        )
+    if not (application.role and application.title.strip() and application.office.strip()):
+        missing.append(("applicant", _("Say who you are: your role, title and office.")))
+    has_documents = application.evidence.exists()
+    if not (application.has_confirmed_official_email or has_documents):
+        missing.append(
+            (
+                "evidence",
+                _(
+                    "Show you may register the community: confirm an official address or "
+                    "upload a letter."
+                ),
+            )
+        )
+    if not (application.primary_contact_name.strip() and application.primary_contact_email):
+        missing.append(("contacts", _("Give the primary contact's name and e-mail.")))
+    if not application.billing_same_as_primary and not (
+        application.billing_contact_name.strip()
+        and application.billing_contact_email
+        and application.billing_address.strip()
+    ):
+        missing.append(("contacts", _("Give the billing contact's name, e-mail and address.")))
+    return missing
+
+
+@transaction.atomic
+def submit_application(
+    application: Application, *, by: Any, revision: int | None, accept_terms: bool
+) -> Application:
+    """Send a complete draft (or an answered question) to staff for a decision."""
+    application = _locked(application)
+    if application.status == Status.SUBMITTED and application.submitted_at:
+        return application  # a double click: already sent
+    _check_editable(application, revision)
+    if not accept_terms:
+        raise ValidationError(
+            {
+                "accept_terms": ValidationError(
+                    _("Accept the membership terms to submit the application."),
+                    code="terms_not_accepted",
+                )
+            }
+        )
+    missing = missing_for_submission(application)
+    if missing:
+        raise ValidationError([message for _step, message in missing], code="incomplete")
+    assert application.community is not None
+    check_community_open(application.community, user=by)
+    resubmitted = application.status == Status.NEEDS_INFORMATION
+    now = timezone.now()
+    application.status = Status.SUBMITTED
+    application.terms_accepted_at = application.terms_accepted_at or now
+    application.submitted_at = now
+    _record(
+        application,
+        by=by,
+        action="membership.application.resubmitted"
+        if resubmitted
+        else "membership.application.submitted",
+    )
+    application.save(update_fields=["status", "terms_accepted_at", "submitted_at"])
+    emails.send_application_received(application, resubmitted=resubmitted)
+    return application
+
+
+@transaction.atomic
+def withdraw_application(application: Application, *, by: Any) -> Application:
+    application = _locked(application)
+    if application.status == Status.WITHDRAWN:
+        return application
+    if not application.is_in_progress:
+        raise ValidationError(
+            _("This application is %(status)s and can no longer be withdrawn.")
+            % {"status": application.get_status_display().lower()},
+            code="not_in_progress",
+        )
+    application.status = Status.WITHDRAWN
+    _record(application, by=by, action="membership.application.withdrawn")
+    application.save(update_fields=["status"])
+    return application
+
+
+@transaction.atomic
+def answer_question(application: Application, *, by: Any, body: str) -> ApplicationMessage:
+    """The applicant's answer to staff, shown to staff on the application."""
+    application = _locked(application)
+    if application.status not in (Status.SUBMITTED, Status.NEEDS_INFORMATION):
+        raise ValidationError(
+            _("This application is %(status)s; messages can no longer be added.")
+            % {"status": application.get_status_display().lower()},
+            code="not_open_for_messages",
+        )
+    message = ApplicationMessage.objects.create(
+        application=application, author=by, from_staff=False, body=body.strip()
+    )
+    _record(application, by=by, action="membership.application.answered")
+    application.save(update_fields=[])
+    emails.send_answer_to_team(application, message)
+    return message
+
+
+def _check_may_decide(by: Any) -> None:
+    if not (by.is_active and by.is_staff and by.has_perm(DECIDE_PERMISSION)):
+        raise PermissionDenied(_("Only staff who may approve applications can decide them."))
+
+
+@transaction.atomic
+def request_information(application: Application, *, by: Any, question: str) -> Application:
+    """Staff ask the applicant a question; the application waits for the answer."""
+    if not (by.is_active and by.is_staff):
+        raise PermissionDenied
+    application = _locked(application)
+    if application.status not in Application.DECIDABLE:
+        raise ValidationError(
+            _("Only a submitted application can be asked for information; this one is %(status)s.")
+            % {"status": application.get_status_display().lower()},
+            code="not_submitted",
+        )
+    if not question.strip():
+        raise ValidationError(_("Write the question to the applicant."), code="empty_question")
+    message = ApplicationMessage.objects.create(
+        application=application, author=by, from_staff=True, body=question.strip()
+    )
+    application.status = Status.NEEDS_INFORMATION
+    _record(application, by=by, action="membership.application.information_requested")
+    application.save(update_fields=["status"])
+    emails.send_information_requested(application, message)
+    return application
+
+
+@transaction.atomic
+def approve_application(application: Application, *, by: Any) -> Application:
+    """Make the community a Global Member: its membership in the right class, the dues record,
+    the applicant as editor, and the welcome e-mail after commit. Approving an approved
+    application again changes nothing."""
+    _check_may_decide(by)
+    application = _locked(application)
+    if application.status == Status.APPROVED:
+        return application
+    if application.status not in Application.DECIDABLE:
+        raise ValidationError(
+            _("%(application)s is %(status)s; only a submitted application can be approved.")
+            % {"application": application, "status": application.get_status_display().lower()},
+            code="not_submitted",
+        )
+    community = application.community
+    if community is None or application.population is None:
+        raise ValidationError(
+            _("%(application)s has no community or population.") % {"application": application},
+            code="incomplete",
+        )
+    community = Community.objects.select_for_update().get(pk=community.pk)
+    if community.is_us:
+        raise ValidationError(_("A U.S. community cannot be a Global Member."), code="us_community")
+    today = timezone.localdate()
+    if community.population != application.population:
+        community.population = application.population
+        community.population_source = _accepted_source(application)
+        community.population_year = today.year
+        community._history_user = by  # type: ignore[attr-defined]
+        community._change_reason = "membership.application.approved"  # type: ignore[attr-defined]
+        community.save(update_fields=["population", "population_source", "population_year"])
+    membership = start_membership(community, starts_on=today)
+    DuesRecord.objects.get_or_create(
+        membership=membership,
+        defaults={
+            "membership_class": membership.membership_class,
+            "amount": membership.membership_class.annual_dues,
+            "due_on": membership.starts_on + datetime.timedelta(days=30),
+        },
+    )
+    Editor.objects.get_or_create(
+        community=community, user=application.applicant, defaults={"added_by": by}
+    )
+    application.status = Status.APPROVED
+    application.membership = membership
+    application.decided_at = timezone.now()
+    application.decided_by = by
+    _record(application, by=by, action="membership.application.approved")
+    application.save(update_fields=["status", "membership", "decided_at", "decided_by"])
+    emails.send_welcome(application)
+    return application
+
+
+def _accepted_source(application: Application) -> str:
+    if application.corrected_population is not None:
+        return _("Corrected by staff")
+    if application.stated_population is not None:
+        return application.stated_population_source or _("Given by the applicant")
+    return application.reference_population_source
+
+
+@transaction.atomic
+def reject_application(application: Application, *, by: Any, reason: str) -> Application:
+    """Refuse the application; the reason is required and is sent to the applicant."""
+    _check_may_decide(by)
+    if not reason.strip():
+        raise ValidationError(
+            {
+                "reason": ValidationError(
+                    _("Give the reason; the applicant receives it."), code="no_reason"
+                )
+            }
+        )
+    application = _locked(application)
+    if application.status == Status.REJECTED:
+        return application
+    if application.status not in Application.DECIDABLE:
+        raise ValidationError(
+            _("%(application)s is %(status)s; only a submitted application can be rejected.")
+            % {"application": application, "status": application.get_status_display().lower()},
+            code="not_submitted",
+        )
+    application.status = Status.REJECTED
+    application.rejection_reason = reason.strip()
+    application.decided_at = timezone.now()
+    application.decided_by = by
+    _record(application, by=by, action="membership.application.rejected")
+    application.save(update_fields=["status", "rejection_reason", "decided_at", "decided_by"])
+    emails.send_rejection(application)
+    return application
