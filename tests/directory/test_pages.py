@@ -44,7 +44,6 @@ def member_official(client):
     user = UserFactory.create(
         username="official@kyoto.example.jp", email="official@kyoto.example.jp"
     )
-    EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
     client.force_login(user)
     return user
 

@@ -1,6 +1,7 @@
 import datetime
 import logging
 import os
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -12,9 +13,10 @@ from celery.result import EagerResult
 from django.utils import timezone
 
 from membership.models import Membership
+from membership.services.applications import approve_application
 from membership.tasks import lapse_expired_memberships
 from sistercities.celery import app as celery_app
-from tests.factories import MembershipFactory
+from tests.factories import ApplicationFactory, MembershipFactory, StaffFactory
 
 
 def _ending(ends_on: datetime.date) -> Membership:
@@ -118,3 +120,24 @@ def test_a_real_worker_lapses_expired_memberships() -> None:
     assert _status(ended_yesterday) == Membership.Status.LAPSED
     assert _status(ends_today) == Membership.Status.ACTIVE
     assert celery_app.conf.task_always_eager
+
+
+@pytest.mark.worker
+@pytest.mark.django_db(transaction=True)
+def test_the_welcome_mail_of_an_approval_leaves_through_a_real_worker(
+    settings, mailoutbox, default_classes
+) -> None:
+    redis_url = _redis_url()
+    settings.CELERY_TASK_ALWAYS_EAGER = False  # sistercities.mail hands the message to Celery
+    application = ApplicationFactory(submitted=True)
+
+    with _worker_on(redis_url):
+        approve_application(application, by=StaffFactory())
+        deadline = time.monotonic() + 30
+        while not mailoutbox and time.monotonic() < deadline:
+            time.sleep(0.1)
+
+    (welcome,) = mailoutbox
+    assert welcome.to == [application.applicant.email]
+    assert welcome.subject.startswith("Welcome: Testville")
+    assert "is now a Global Member" in welcome.body

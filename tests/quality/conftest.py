@@ -15,6 +15,7 @@ from django.test import Client
 from membership.models import Community, Membership, MembershipClass, Partnership
 from tests.factories import (
     CommunityFactory,
+    EditorFactory,
     MembershipFactory,
     PartnershipFactory,
     UserFactory,
@@ -22,9 +23,9 @@ from tests.factories import (
 
 
 def _verified_user(email: str, **extra: object) -> AbstractBaseUser:
-    """A user who finished sign-up: allauth lets them in only with a verified address."""
+    """A user who finished sign-up: allauth lets them in only with a verified address (the
+    factory gives every user one)."""
     user = UserFactory(username=email, email=email, **extra)
-    EmailAddress.objects.create(user=user, email=email, verified=True, primary=True)
     return user
 
 
@@ -58,18 +59,18 @@ def other_community(db: None) -> Community:
 
 @pytest.fixture
 def member_editor(db: None, member_community: Community) -> AbstractBaseUser:
-    """The member community's editor.
-
-    For now a plain signed-in user: editors gain their community when the application work
-    lands, and then this fixture links them to `member_community`.
-    """
-    return _verified_user("editor@krakow.example.pl")
+    """The member community's editor (its application was approved)."""
+    user = _verified_user("editor@krakow.example.pl")
+    EditorFactory(community=member_community, user=user)
+    return user
 
 
 @pytest.fixture
 def other_editor(db: None, other_community: Community) -> AbstractBaseUser:
-    """Another community's editor (of `other_community`); a plain signed-in user until then."""
-    return _verified_user("editor@kyoto.example.jp")
+    """Another community's editor (of `other_community`)."""
+    user = _verified_user("editor@kyoto.example.jp")
+    EditorFactory(community=other_community, user=user)
+    return user
 
 
 @pytest.fixture
@@ -125,7 +126,7 @@ def world(
         community_b=max(member_community, other_community, key=lambda c: c.pk),
         established_year=1994,
     )
-    newcomer = UserFactory(username="new@example.org", email="new@example.org")
+    newcomer = UserFactory(username="new@example.org", email="new@example.org", verified=False)
     return World(
         community=member_community,
         membership_class=membership.membership_class,

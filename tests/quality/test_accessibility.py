@@ -4,7 +4,6 @@ import os
 from pathlib import Path
 
 import pytest
-from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.test import Client
 from django.utils import timezone
@@ -23,7 +22,6 @@ def _session_cookie(persona: str, live_server_url: str) -> list[dict[str, str]]:
     if persona == "anonymous":
         return []
     user = UserFactory(is_staff=persona == "staff", is_superuser=persona == "staff")
-    EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
     client = Client()
     client.force_login(user)
     return [

@@ -6,7 +6,6 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.test import Client
 from django.utils import timezone
@@ -24,7 +23,6 @@ def _client_for(persona: str) -> Client:
     if persona == "anonymous":
         return client
     user = UserFactory(is_staff=persona == "staff", is_superuser=persona == "staff")
-    EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
     client.force_login(user)
     return client
 
