@@ -1,16 +1,11 @@
 import functools
-import unicodedata
-from typing import Any
 
 from django import forms
-from django.forms.boundfield import BoundField
-from django.forms.utils import flatatt
-from django.utils.html import escape
-from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
+from membership.forms import BootstrapBoundField, PlainSelect, SearchInput
 from membership.models import MembershipClass
 from membership.search import normalize_for_search
 
@@ -20,58 +15,6 @@ def _country_choices(codes: tuple[str, ...], language: str | None) -> list[tuple
     """Country names sorted as readers expect (accents ignored), once per set and language."""
     named = ((code, str(countries.name(code))) for code in codes)
     return sorted(named, key=lambda item: normalize_for_search(item[1]))
-
-
-class PlainSelect(forms.Select):
-    """A select rendered in Python: the template per option cost most of the directory's time.
-
-    One f-string per option with `escape`, not `format_html`: the country list has 200 options.
-    """
-
-    def render(
-        self, name: str, value: Any, attrs: dict[str, Any] | None = None, renderer: Any = None
-    ) -> SafeString:
-        selected = "" if value is None else str(value)
-        options = "".join(
-            f'<option value="{escape(key)}"{" selected" if str(key) == selected else ""}>'
-            f"{escape(label)}</option>"
-            for key, label in self.choices
-        )
-        attributes = flatatt(self.build_attrs(self.attrs, {**(attrs or {}), "name": name}))
-        # Every value above is escaped.
-        return mark_safe(f"<select{attributes}>{options}</select>")  # noqa: S308  # nosec
-
-
-class SearchInput(forms.TextInput):
-    """A search box that shows back what was typed, less the control characters HTML forbids."""
-
-    input_type = "search"
-
-    def format_value(self, value: Any) -> str | None:
-        text = super().format_value(value)
-        if text is None:
-            return None
-        return "".join(
-            char for char in text if char in "\t\n" or unicodedata.category(char) != "Cc"
-        )
-
-
-class BootstrapBoundField(BoundField):
-    """Gives the widget Bootstrap's classes, with `is-invalid` when the field has an error.
-
-    With templates/includes/form_field.html this renders crispy-forms' markup in a fraction of
-    its time; Django itself adds aria-invalid and aria-describedby.
-    """
-
-    def build_widget_attrs(
-        self, attrs: dict[str, Any], widget: forms.Widget | None = None
-    ) -> dict[str, Any]:
-        attrs = super().build_widget_attrs(attrs, widget)
-        widget = widget or self.field.widget
-        control = "form-select" if isinstance(widget, forms.Select) else "form-control"
-        invalid = " is-invalid" if self.errors else ""
-        attrs["class"] = f"{type(widget).__name__.lower()} {control}{invalid}"
-        return attrs
 
 
 class DirectorySearchForm(forms.Form):

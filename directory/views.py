@@ -6,7 +6,7 @@ from django.views.decorators.http import require_safe
 
 from directory.forms import DirectorySearchForm
 from directory.fragments import cached_blocks, member_cards, render_blocks
-from membership.models import Community, Partnership
+from membership.models import Community, Editor, Partnership
 
 PAGE_SIZE = 25
 
@@ -74,7 +74,17 @@ def community_detail(request: HttpRequest, slug: str) -> HttpResponse:
     blocks = cached_blocks(
         "community-detail", vary_on=(slug,), render=lambda: _community_detail_blocks(slug)
     )
-    return render(request, "directory/community_detail.html", blocks)
+    # The offer to join the editors is cached with the page; whether to show it is per user,
+    # and costs a query only for signed-in visitors.
+    show_join_offer = (
+        request.user.is_authenticated
+        and not Editor.objects.filter(community__slug=slug, user=request.user).exists()
+    )
+    return render(
+        request,
+        "directory/community_detail.html",
+        {**blocks, "show_join_offer": show_join_offer},
+    )
 
 
 def _community_detail_blocks(slug: str) -> dict[str, str]:
@@ -91,7 +101,7 @@ def _community_detail_blocks(slug: str) -> dict[str, str]:
     )
     return render_blocks(
         "directory/community_detail.html",
-        ("title", "description", "content"),
+        ("title", "description", "content", "join_offer"),
         {
             "community": community,
             "partners": [

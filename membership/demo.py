@@ -15,7 +15,13 @@ from decimal import Decimal
 
 from django.db import transaction
 
-from membership.models import Community, Membership, MembershipClass, Partnership
+from membership.models import (
+    Community,
+    Membership,
+    MembershipClass,
+    Partnership,
+    RecognizedDomain,
+)
 from membership.reference_data import (
     PARTNERSHIP_SOURCE,
     POPULATION_SOURCE,
@@ -46,6 +52,46 @@ class DemoSummary:
     communities_created: int = 0
     memberships_created: int = 0
     partnerships_created: int = 0
+    domains_created: int = 0
+
+
+# Well-known mail domains of governments, so that official addresses can be confirmed on a
+# fresh portal. Staff keep the real list in the admin (Recognized government domains).
+DEFAULT_RECOGNIZED_DOMAINS: list[tuple[str, str]] = [
+    ("AR", "gob.ar"),
+    ("AT", "gv.at"),
+    ("AU", "gov.au"),
+    ("BR", "gov.br"),
+    ("CA", "gc.ca"),
+    ("CH", "admin.ch"),
+    ("CN", "gov.cn"),
+    ("ES", "gob.es"),
+    ("FR", "gouv.fr"),
+    ("GB", "gov.uk"),
+    ("IE", "gov.ie"),
+    ("IN", "gov.in"),
+    ("JP", "go.jp"),
+    ("JP", "lg.jp"),
+    ("KR", "go.kr"),
+    ("MX", "gob.mx"),
+    ("NZ", "govt.nz"),
+    ("PH", "gov.ph"),
+    ("PL", "gov.pl"),
+    ("UA", "gov.ua"),
+    ("ZA", "gov.za"),
+]
+
+
+def seed_recognized_domains() -> int:
+    """Add the well-known government domains that are missing; staff's own entries stay."""
+    existing = set(RecognizedDomain.objects.values_list("domain", flat=True))
+    new = [
+        RecognizedDomain(country=country, domain=domain, note="Seeded default")
+        for country, domain in DEFAULT_RECOGNIZED_DOMAINS
+        if domain not in existing
+    ]
+    RecognizedDomain.objects.bulk_create(new)
+    return len(new)
 
 
 def seed_membership_classes(year: int) -> int:
@@ -131,8 +177,11 @@ def _start_date(geonameid: int, today: datetime.date) -> datetime.date:
 
 
 @transaction.atomic
-def build_demo(*, members: int, today: datetime.date) -> DemoSummary:
+def build_demo(*, members: int, today: datetime.date, reference: bool = False) -> DemoSummary:
+    """The demo portal; with `reference`, every city of the reference data too, so that
+    applicants find theirs (tests leave it out: 40,000 rows they do not need)."""
     summary = DemoSummary()
+    summary.domains_created = seed_recognized_domains()
     for year in (today.year - 1, today.year, today.year + 1):
         summary.classes_created += seed_membership_classes(year)
 
@@ -201,4 +250,24 @@ def build_demo(*, members: int, today: datetime.date) -> DemoSummary:
         )
     Partnership.objects.bulk_create(new_partnerships, batch_size=1000)
     summary.partnerships_created = len(new_partnerships)
+    if reference:
+        summary.communities_created += load_reference_communities(cities, slugs)
     return summary
+
+
+def load_reference_communities(cities: dict[int, ReferenceCity], slugs: dict[int, str]) -> int:
+    """Every city of the reference data as a community, for applicants to pick theirs."""
+    existing = set(Community.objects.values_list("geonameid", flat=True))
+    taken_slugs = set(Community.objects.values_list("slug", flat=True))
+    new = []
+    for geonameid in sorted(cities):
+        if geonameid in existing:
+            continue
+        slug = slugs[geonameid]
+        if slug in taken_slugs:
+            slug = f"{slug}-{geonameid}"
+        taken_slugs.add(slug)
+        new.append(_community(cities[geonameid], slug))
+    with transaction.atomic():
+        Community.objects.bulk_create(new, batch_size=1000)
+    return len(new)

@@ -60,7 +60,7 @@ class RecognizedDomainQuerySet(models.QuerySet["RecognizedDomain"]):
         candidates = [".".join(labels[i:]) for i in range(len(labels) - 1)]
         if not candidates:
             return None
-        matches = self.filter(country=country, domain__in=candidates)
+        matches: list[RecognizedDomain] = list(self.filter(country=country, domain__in=candidates))
         # The longest match is the most specific one staff entered.
         return max(matches, key=lambda match: len(match.domain), default=None)
 

@@ -283,9 +283,7 @@ def confirm_url(application: Application) -> str:
 def application_for_token(token: str) -> Application:
     """The application a confirmation link was sent for, if the link is genuine and current."""
     try:
-        data = signing.loads(
-            token, salt=CONFIRMATION_SALT, max_age=CONFIRMATION_MAX_AGE.total_seconds()
-        )
+        data = signing.loads(token, salt=CONFIRMATION_SALT, max_age=CONFIRMATION_MAX_AGE)
     except signing.SignatureExpired as error:
         raise ValidationError(
             _("This link has expired. Enter the address again to get a new one."), code="expired"
@@ -358,13 +356,14 @@ def add_evidence(
 def remove_evidence(evidence: Evidence, *, by: Any) -> None:
     application = _locked(evidence.application)
     _check_editable(application, None)
-    stored = evidence.file.name
+    stored = evidence.file.name or ""
     storage = evidence.file.storage
     evidence._history_user = by  # type: ignore[attr-defined]
     evidence.delete()
     _record(application, by=by, action="membership.application.evidence_removed")
     application.save(update_fields=[])
-    transaction.on_commit(lambda: storage.delete(stored))
+    if stored:
+        transaction.on_commit(lambda: storage.delete(stored))
 
 
 def missing_for_submission(application: Application) -> list[tuple[str, str]]:

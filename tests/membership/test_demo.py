@@ -42,9 +42,10 @@ def _shipped_data_read_once(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(demo, "slugs_for", _slugs_of_shipped_cities)
 
 
-def load_demo(*args: str) -> str:
+def load_demo(*args: str, reference: bool = False) -> str:
+    """The command; without `reference` it skips the 40,000 reference cities, for speed."""
     out = StringIO()
-    call_command("load_demo", *args, stdout=out)
+    call_command("load_demo", *args, *([] if reference else ["--no-reference"]), stdout=out)
     return out.getvalue()
 
 
@@ -109,7 +110,10 @@ def test_loading_the_demo_twice_changes_no_row() -> None:
 
     after = {model: _rows(model) for model in (Community, Membership, Partnership, MembershipClass)}
     assert after == before
-    assert "0 communities, 0 memberships, 0 partnerships and 0 membership classes" in output
+    assert (
+        "0 communities, 0 memberships, 0 partnerships, 0 membership classes and "
+        "0 recognized government domains" in output
+    )
 
 
 @pytest.mark.django_db
@@ -125,3 +129,18 @@ def test_the_default_demo_shows_hundreds_of_global_members() -> None:
     load_demo()
 
     assert Community.objects.global_members().count() >= 300
+
+
+@pytest.mark.django_db
+def test_every_reference_city_is_there_for_applicants_to_find() -> None:
+    cities = _shipped_data()[0]
+
+    load_demo("--members", "5", reference=True)
+    output = load_demo("--members", "5", reference=True)
+
+    assert Community.objects.count() == len(cities)
+    assert "0 communities" in output
+    assert Community.objects.global_members().count() == 5
+    # Found in their own script, as applicants type them.
+    assert Community.objects.matching("近江八幡").exists()
+    assert Community.objects.matching("Київ").filter(country="UA").exists()

@@ -12,12 +12,27 @@ from allauth.account.models import EmailAddress
 from django.contrib.auth.models import AbstractBaseUser, Group
 from django.test import Client
 
-from membership.models import Community, Membership, MembershipClass, Partnership
+from membership.models import (
+    Application,
+    Community,
+    DuesRecord,
+    Editor,
+    Evidence,
+    JoinRequest,
+    Membership,
+    MembershipClass,
+    Partnership,
+    RecognizedDomain,
+)
 from tests.factories import (
+    ApplicationFactory,
     CommunityFactory,
     EditorFactory,
+    EvidenceFactory,
+    JoinRequestFactory,
     MembershipFactory,
     PartnershipFactory,
+    RecognizedDomainFactory,
     UserFactory,
 )
 
@@ -111,6 +126,12 @@ class World:
     newcomer: AbstractBaseUser
     email_address: EmailAddress
     unverified_address: EmailAddress
+    application: Application
+    evidence: Evidence
+    join_request: JoinRequest
+    recognized_domain: RecognizedDomain
+    editor: Editor
+    dues_record: DuesRecord
 
 
 @pytest.fixture
@@ -127,6 +148,15 @@ def world(
         established_year=1994,
     )
     newcomer = UserFactory(username="new@example.org", email="new@example.org", verified=False)
+    # The signed-in user's complete draft for a third community, with a letter attached.
+    application = ApplicationFactory(
+        applicant=signed_in_user,
+        community=CommunityFactory(name="Lyon", country="FR", region="Auvergne-Rhône-Alpes"),
+        complete=True,
+    )
+    editor = Editor.objects.filter(community=member_community).first() or EditorFactory(
+        community=member_community
+    )
     return World(
         community=member_community,
         membership_class=membership.membership_class,
@@ -138,5 +168,16 @@ def world(
         email_address=EmailAddress.objects.get(user=signed_in_user),
         unverified_address=EmailAddress.objects.create(
             user=newcomer, email=newcomer.email, verified=False, primary=True
+        ),
+        application=application,
+        evidence=EvidenceFactory(application=application),
+        join_request=JoinRequestFactory(community=member_community, user=newcomer),
+        recognized_domain=RecognizedDomainFactory(country="FR", domain="gouv.fr"),
+        editor=editor,
+        dues_record=DuesRecord.objects.create(
+            membership=membership,
+            membership_class=membership.membership_class,
+            amount=membership.membership_class.annual_dues,
+            due_on=membership.starts_on,
         ),
     )

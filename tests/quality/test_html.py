@@ -11,8 +11,7 @@ from django.test import Client
 from django.utils import timezone
 
 from membership.demo import build_demo
-from tests.factories import UserFactory
-from tests.quality.pages import build_pages
+from tests.quality.pages import build_pages, user_for
 
 # The current Nu HTML Checker, from the npm registry (package.json pins it; make test installs it).
 VNU = Path(settings.BASE_DIR) / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
@@ -20,10 +19,9 @@ VNU = Path(settings.BASE_DIR) / "node_modules" / "vnu-jar" / "build" / "dist" / 
 
 def _client_for(persona: str) -> Client:
     client = Client()
-    if persona == "anonymous":
-        return client
-    user = UserFactory(is_staff=persona == "staff", is_superuser=persona == "staff")
-    client.force_login(user)
+    user = user_for(persona)
+    if user is not None:
+        client.force_login(user)
     return client
 
 

@@ -19,6 +19,8 @@ from django.contrib.contenttypes.models import ContentType
 from django.http import HttpResponse
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from membership.services.applications import confirm_url
+
 PERSONAS = ("anonymous", "signed_in_user", "member_editor", "other_editor", "staff")
 
 
@@ -61,6 +63,10 @@ PUBLIC = _access(OK)
 SIGNED_IN = _access(OK, anonymous=LOGIN)
 ANONYMOUS_ONLY = _access(TO_HOME, anonymous=OK)
 STAFF = _access(ADMIN_LOGIN, staff=OK)
+NOBODY_IN_ADMIN = _access(ADMIN_LOGIN, staff=NOT_FOUND)  # staff get 403: not done in the admin
+APPLICANT = _access(NOT_FOUND, anonymous=LOGIN, signed_in_user=OK)
+TO_APPLICATION = Allowed(redirect_to="/membership/applications/")
+TO_DASHBOARD = Allowed(redirect_to="/membership/")
 
 
 @dataclass(frozen=True)
@@ -75,7 +81,7 @@ class Row:
     url: Callable[[Any], str] | None = None
     method: str = "get"
     note: str = ""
-    data: dict[str, str] = field(default_factory=dict)
+    data: dict[str, str] | Callable[[Any], dict[str, str]] = field(default_factory=dict)
 
 
 def _admin_model_rows(
@@ -84,6 +90,7 @@ def _admin_model_rows(
     obj: Callable[[Any], Any],
     *,
     simple_history: bool = False,
+    add_and_delete: bool = True,
 ) -> dict[str, Row]:
     """The staff-only patterns every registered ModelAdmin adds, built for one object."""
     prefix = f"admin/{app_label}/{model_name}/"
@@ -107,6 +114,12 @@ def _admin_model_rows(
             note="the old object URL redirects to its change page",
         ),
     }
+    if not add_and_delete:
+        note = "made by their own process, never added or deleted in the admin: 403"
+        rows[f"{prefix}add/"] = Row(NOBODY_IN_ADMIN, note=note)
+        rows[f"{prefix}<path:object_id>/delete/"] = Row(
+            NOBODY_IN_ADMIN, url=of("delete"), note=note
+        )
     if simple_history:
         rows[f"{prefix}^([^/]+)/history/([^/]+)/$"] = Row(
             STAFF,
@@ -149,6 +162,68 @@ ACCESS: dict[str, Row] = {
         PUBLIC,
         url=lambda world: reverse("directory:community-detail", args=[world.community.slug]),
         note="a Global Member's profile is public",
+    ),
+    # Applying for membership, and the dashboard.
+    "membership/": Row(SIGNED_IN, note="the dashboard"),
+    "membership/apply/": Row(SIGNED_IN, note="a verified address is needed; every persona has one"),
+    "membership/form.pdf": Row(PUBLIC, note="the printable form, for anyone"),
+    "membership/applications/<int:pk>/": Row(
+        APPLICANT,
+        url=lambda world: reverse("membership:application-detail", args=[world.application.pk]),
+        note="only the applicant; staff use the admin",
+    ),
+    "membership/applications/<int:pk>/<slug:step>/": Row(
+        APPLICANT,
+        url=lambda world: reverse(
+            "membership:application-step", args=[world.application.pk, "population"]
+        ),
+    ),
+    "membership/applications/<int:pk>/evidence/<int:evidence_pk>/": Row(
+        _access(NOT_FOUND, anonymous=LOGIN, signed_in_user=OK, staff=OK),
+        url=lambda world: world.evidence.get_absolute_url(),
+        note="an uploaded file: the applicant and staff who review applications",
+    ),
+    "membership/applications/<int:pk>/evidence/<int:evidence_pk>/remove/": Row(
+        _access(NOT_FOUND, anonymous=LOGIN, signed_in_user=TO_APPLICATION),
+        url=lambda world: reverse(
+            "membership:evidence-remove", args=[world.application.pk, world.evidence.pk]
+        ),
+        method="post",
+    ),
+    "membership/applications/<int:pk>/submit/": Row(
+        _access(NOT_FOUND, anonymous=LOGIN, signed_in_user=TO_APPLICATION),
+        url=lambda world: reverse("membership:application-submit", args=[world.application.pk]),
+        method="post",
+        data=lambda world: {"accept_terms": "on", "revision": str(world.application.revision)},
+    ),
+    "membership/applications/<int:pk>/withdraw/": Row(
+        _access(NOT_FOUND, anonymous=LOGIN, signed_in_user=TO_APPLICATION),
+        url=lambda world: reverse("membership:application-withdraw", args=[world.application.pk]),
+        method="post",
+    ),
+    "membership/applications/<int:pk>/answer/": Row(
+        _access(NOT_FOUND, anonymous=LOGIN, signed_in_user=TO_APPLICATION),
+        url=lambda world: reverse("membership:application-answer", args=[world.application.pk]),
+        method="post",
+        data={"body": "The council's letter is attached."},
+        note="a draft takes no messages: the applicant is told so on the application's page",
+    ),
+    "membership/confirm-email/<str:token>/": Row(
+        PUBLIC,
+        url=lambda world: urlsplit(confirm_url(world.application)).path,
+        note="whoever holds the link may confirm the address; GET only shows the button",
+    ),
+    "membership/communities/<slug:slug>/join/": Row(
+        SIGNED_IN,
+        url=lambda world: reverse("membership:join-request-create", args=[world.community.slug]),
+    ),
+    "membership/join-requests/<int:pk>/<slug:decision>/": Row(
+        _access(NOT_FOUND, anonymous=LOGIN, member_editor=TO_DASHBOARD, staff=TO_DASHBOARD),
+        url=lambda world: reverse(
+            "membership:join-request-decide", args=[world.join_request.pk, "accept"]
+        ),
+        method="post",
+        note="the community's editors and staff decide; anyone else does not see the request",
     ),
     # django-allauth: signing up, in and out.
     "accounts/login/": Row(ANONYMOUS_ONLY),
@@ -238,6 +313,44 @@ ACCESS: dict[str, Row] = {
     **_admin_model_rows(
         "membership", "partnership", lambda world: world.partnership, simple_history=True
     ),
+    **_admin_model_rows(
+        "membership",
+        "application",
+        lambda world: world.application,
+        simple_history=True,
+        add_and_delete=False,
+    ),
+    **{
+        f"admin/membership/application/<path:object_id>/{decision}/": Row(
+            STAFF,
+            url=lambda world, decision=decision: (
+                f"/admin/membership/application/{world.application.pk}/{decision}/"
+            ),
+            note="GET shows the confirmation page; approving needs the decide permission",
+        )
+        for decision in ("approve", "reject", "request-information")
+    },
+    **_admin_model_rows(
+        "membership",
+        "recognizeddomain",
+        lambda world: world.recognized_domain,
+        simple_history=True,
+    ),
+    **_admin_model_rows(
+        "membership",
+        "duesrecord",
+        lambda world: world.dues_record,
+        simple_history=True,
+        add_and_delete=False,
+    ),
+    **_admin_model_rows("membership", "editor", lambda world: world.editor, simple_history=True),
+    **_admin_model_rows(
+        "membership",
+        "joinrequest",
+        lambda world: world.join_request,
+        simple_history=True,
+        add_and_delete=False,
+    ),
     # The admin for Django's and allauth's models, in one group: staff only.
     **_admin_model_rows("auth", "group", lambda world: world.group),
     **_admin_model_rows("auth", "user", lambda world: world.user),
@@ -307,5 +420,6 @@ def test_persona_gets_the_outcome_of_the_table(
     row = ACCESS[route]
     url = row.url(world) if row.url else "/" + route
     client = persona_client(persona)
-    response = getattr(client, row.method)(url, row.data)
+    data = row.data(world) if callable(row.data) else row.data
+    response = getattr(client, row.method)(url, data)
     _assert_outcome(response, row.access[persona], url)

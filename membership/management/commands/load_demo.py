@@ -18,14 +18,22 @@ class Command(BaseCommand):
         parser.add_argument(
             "--members", type=int, default=400, help="How many Global Members (default 400)."
         )
+        parser.add_argument(
+            "--no-reference",
+            action="store_true",
+            help="Load only members and their partners, not every city of the reference data.",
+        )
 
-    def handle(self, *args: Any, members: int, **options: Any) -> None:
+    def handle(self, *args: Any, members: int, no_reference: bool, **options: Any) -> None:
         if members < 1:
             raise CommandError("--members must be at least 1.")
-        summary = build_demo(members=members, today=timezone.localdate())
+        summary = build_demo(
+            members=members, today=timezone.localdate(), reference=not no_reference
+        )
         self.stdout.write(
             f"Demo data: {summary.communities_created} communities, "
             f"{summary.memberships_created} memberships, "
-            f"{summary.partnerships_created} partnerships and "
-            f"{summary.classes_created} membership classes created."
+            f"{summary.partnerships_created} partnerships, "
+            f"{summary.classes_created} membership classes and "
+            f"{summary.domains_created} recognized government domains created."
         )

@@ -1,85 +1,18 @@
-from collections.abc import Sequence
+"""The admin of the core domain: communities, membership classes, memberships, partnerships."""
+
 from typing import Any
 
 from django import forms
 from django.contrib import admin
-from django.contrib.admin.options import IncorrectLookupParameters
-from django.contrib.admin.views.main import ChangeList
-from django.contrib.admin.widgets import AutocompleteSelect
 from django.core.exceptions import ValidationError
-from django.db import DataError
-from django.db.models import ForeignKey, QuerySet
-from django.http import Http404, HttpRequest, HttpResponse
-from simple_history.admin import SimpleHistoryAdmin
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from django.template.loader import render_to_string
+from django.utils.safestring import SafeString
+from django.utils.translation import gettext_lazy as _
 
-from membership.models import (
-    Application,
-    Community,
-    JoinRequest,
-    Membership,
-    MembershipClass,
-    Partnership,
-)
-
-MAX_ID = 2**63 - 1
-
-
-class SafeAutocompleteSelect(AutocompleteSelect):
-    """Django's autocomplete picker, re-showing a refused form that holds a tampered id.
-
-    The stock widget looks the submitted value up as an id and fails on text or on numbers
-    beyond 64 bits; here such a value is simply shown as no choice.
-    """
-
-    def optgroups(self, name: str, value: Sequence[str], attr: dict[str, Any] | None = None) -> Any:
-        return super().optgroups(name, [v for v in value if _is_id(v)], attr)
-
-
-def _is_id(value: Any) -> bool:
-    text = str(value).strip()
-    return text.isascii() and text.isdigit() and int(text) <= MAX_ID
-
-
-class SafeAutocompleteMixin:
-    def formfield_for_foreignkey(
-        self, db_field: ForeignKey, request: HttpRequest, **kwargs: Any
-    ) -> Any:
-        formfield = super().formfield_for_foreignkey(db_field, request, **kwargs)  # type: ignore[misc]
-        widget = getattr(formfield, "widget", None)
-        inner = getattr(widget, "widget", widget)
-        if type(inner) is AutocompleteSelect:
-            inner.__class__ = SafeAutocompleteSelect
-        return formfield
-
-
-class PortalModelAdmin(SafeAutocompleteMixin, SimpleHistoryAdmin):
-    """The admin of the portal's models: change history, and no server error on tampered URLs.
-
-    The changelist passes URL parameters straight to the database (`?ends_on__year=99999999999`,
-    a NUL that PostgreSQL refuses); such a list is answered like any other unusable filter.
-    """
-
-    def get_changelist_instance(self, request: HttpRequest) -> ChangeList:
-        try:
-            return super().get_changelist_instance(request)
-        except (OverflowError, ValueError, DataError) as error:
-            raise IncorrectLookupParameters(error) from error
-
-    def get_search_results(
-        self, request: HttpRequest, queryset: QuerySet[Any], search_term: str
-    ) -> tuple[QuerySet[Any], bool]:
-        return super().get_search_results(request, queryset, search_term.replace("\x00", ""))
-
-    def history_form_view(
-        self,
-        request: HttpRequest,
-        object_id: str,
-        version_id: str,
-        extra_context: dict[str, Any] | None = None,
-    ) -> HttpResponse:
-        if not _is_id(version_id):
-            raise Http404("No such version.")
-        return super().history_form_view(request, object_id, version_id, extra_context)
+from membership.admin.base import PortalModelAdmin, SafeAutocompleteMixin
+from membership.models import Community, Membership, MembershipClass, Partnership
 
 
 class MembershipInlineFormSet(forms.BaseInlineFormSet):
@@ -116,7 +49,13 @@ class CommunityAdmin(PortalModelAdmin):
     list_filter = ["kind", "country"]
     search_fields = ["name", "native_name", "ascii_name", "slug", "search_text"]
     prepopulated_fields = {"slug": ["name"]}
-    readonly_fields = ["geonameid", "created_at", "updated_at"]
+    readonly_fields = [
+        "geonameid",
+        "created_at",
+        "updated_at",
+        "editors_panel",
+        "applications_panel",
+    ]
     inlines = [MembershipInline]
     fieldsets = [
         (
@@ -135,8 +74,38 @@ class CommunityAdmin(PortalModelAdmin):
         ),
         ("Place", {"fields": ["country", "region", "latitude", "longitude", "geonameid"]}),
         ("Population", {"fields": ["population", "population_source", "population_year"]}),
+        (_("Editors and applications"), {"fields": ["editors_panel", "applications_panel"]}),
         ("Record", {"fields": ["created_at", "updated_at"]}),
     ]
+
+    def get_fieldsets(self, request: HttpRequest, obj: Community | None = None) -> Any:
+        fieldsets = super().get_fieldsets(request, obj)
+        if obj is None:  # a community being added has no editors or applications yet
+            return [
+                fieldset for fieldset in fieldsets if "editors_panel" not in fieldset[1]["fields"]
+            ]
+        return fieldsets
+
+    @admin.display(description=_("editors"))
+    def editors_panel(self, obj: Community) -> SafeString:
+        if obj.pk is None:
+            return SafeString("")
+        editors = obj.editors.select_related("user", "added_by").order_by("added_at")
+        return render_to_string(
+            "admin/membership/includes/community_editors.html", {"editors": editors}
+        )
+
+    @admin.display(description=_("applications"))
+    def applications_panel(self, obj: Community) -> SafeString:
+        if obj.pk is None:
+            return SafeString("")
+        applications = obj.applications.select_related("applicant", "membership_class").order_by(
+            "-created_at"
+        )
+        return render_to_string(
+            "admin/membership/includes/community_applications.html",
+            {"applications": applications},
+        )
 
 
 @admin.register(MembershipClass)
@@ -202,13 +171,3 @@ class PartnershipAdmin(PortalModelAdmin):
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Partnership]:
         return super().get_queryset(request).select_related("community_a", "community_b")
-
-
-@admin.register(Application)
-class ApplicationAdmin(PortalModelAdmin):
-    list_display = ["__str__", "status"]
-
-
-@admin.register(JoinRequest)
-class JoinRequestAdmin(PortalModelAdmin):
-    list_display = ["__str__", "status"]

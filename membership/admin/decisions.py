@@ -1,0 +1,213 @@
+"""Staff decisions on applications (approve, reject, ask for information), for one application
+from its page or for several from the list.
+
+Both paths show the same confirmation page and end in `carry_out`, which calls the service
+once per application: each decision is its own transaction, and the outcome of each is
+reported in its own admin message.
+"""
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from membership.models import Application
+from membership.services.applications import (
+    approve_application,
+    reject_application,
+    request_information,
+)
+
+Status = Application.Status
+
+
+class ApproveForm(forms.Form):
+    """Approving needs nothing but the confirmation."""
+
+
+class RejectForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason for the rejection"),
+        help_text=_("The applicant receives this text by e-mail. Write plain, short sentences."),
+        widget=forms.Textarea(attrs={"rows": 6, "cols": 70}),
+        max_length=5000,
+        error_messages={"required": _("Give the reason; the applicant receives it.")},
+    )
+
+
+class RequestInformationForm(forms.Form):
+    question = forms.CharField(
+        label=_("Question to the applicant"),
+        help_text=_(
+            "The applicant receives it by e-mail and answers on the portal. The application "
+            "waits until they answer."
+        ),
+        widget=forms.Textarea(attrs={"rows": 6, "cols": 70}),
+        max_length=5000,
+        error_messages={"required": _("Write the question to the applicant.")},
+    )
+
+
+@dataclass(frozen=True)
+class Decision:
+    """One kind of decision: its words, its form, and the service that carries it out."""
+
+    name: str  # also the URL segment of the single-application page
+    label: Any  # the button on the application's page
+    title_one: Any  # the confirmation page's title, for one application
+    title_many: Any  # ... for several
+    confirm: Any  # the confirmation button
+    explanation: Any  # what the decision does, on the confirmation page
+    form_class: type[forms.Form]
+    permission: str  # the ModelAdmin's has_<permission>_permission decides who may
+    done_status: str | None  # a second click finds the application already in this status
+    css_class: str
+
+    def may_apply_to(self, application: Application) -> str:
+        """Why this decision would change nothing for the application, or an empty string."""
+        status = application.get_status_display().lower()
+        if self.done_status is not None and application.status == self.done_status:
+            return gettext("Already %(status)s; nothing will change.") % {"status": status}
+        if application.status not in Application.DECIDABLE:
+            return gettext("Status: %(status)s. Only a submitted application can be decided.") % {
+                "status": status
+            }
+        return ""
+
+
+APPROVE = Decision(
+    name="approve",
+    label=_("Approve"),
+    title_one=_("Approve this application?"),
+    title_many=_("Approve these applications?"),
+    confirm=_("Yes, approve"),
+    explanation=_(
+        "Approving makes the community a Global Member: an active one-year membership in the "
+        "class shown, a dues record for that class's annual dues, the applicant as the "
+        "community's editor, and a welcome e-mail to the applicant."
+    ),
+    form_class=ApproveForm,
+    permission="decide",
+    done_status=Status.APPROVED,
+    css_class="portal-approve",
+)
+REJECT = Decision(
+    name="reject",
+    label=_("Reject"),
+    title_one=_("Reject this application?"),
+    title_many=_("Reject these applications?"),
+    confirm=_("Reject and send the reason"),
+    explanation=_(
+        "The applicant receives your reason by e-mail. The community may apply again later."
+    ),
+    form_class=RejectForm,
+    permission="decide",
+    done_status=Status.REJECTED,
+    css_class="portal-reject",
+)
+REQUEST_INFORMATION = Decision(
+    name="request-information",
+    label=_("Ask for information"),
+    title_one=_("Ask the applicant for information"),
+    title_many=_("Ask these applicants for information"),
+    confirm=_("Send the question"),
+    explanation=_(
+        "The applicant receives your question by e-mail and answers on the portal. The "
+        "application waits for the answer; then it comes back to the list of submitted ones."
+    ),
+    form_class=RequestInformationForm,
+    permission="change",
+    done_status=None,  # a second question is allowed
+    css_class="portal-ask",
+)
+DECISIONS = (APPROVE, REJECT, REQUEST_INFORMATION)
+
+
+def _label(application: Application) -> str:
+    community = application.community.display_name if application.community else "—"
+    return gettext("Application %(number)s (%(community)s)") % {
+        "number": application.pk,
+        "community": community,
+    }
+
+
+def _approved(application: Application) -> str:
+    membership = application.membership
+    if membership is None:  # the service always links one; said plainly if it ever does not
+        return gettext("%(application)s approved.") % {"application": _label(application)}
+    dues = getattr(membership, "dues", None)
+    return gettext(
+        "%(application)s approved: %(class)s membership from %(start)s to %(end)s, "
+        "dues %(amount)s USD. The applicant is now an editor and receives the welcome e-mail."
+    ) % {
+        "application": _label(application),
+        "class": membership.membership_class.name,
+        "start": f"{membership.starts_on:%Y-%m-%d}",
+        "end": f"{membership.ends_on:%Y-%m-%d}",
+        "amount": dues.amount if dues is not None else "—",
+    }
+
+
+def _rejected(application: Application) -> str:
+    return gettext("%(application)s rejected. The applicant receives the reason by e-mail.") % {
+        "application": _label(application)
+    }
+
+
+def _asked(application: Application) -> str:
+    return gettext(
+        "%(application)s now waits for the applicant's answer; they receive your question by e-mail."
+    ) % {"application": _label(application)}
+
+
+def _service(decision: Decision, data: dict[str, Any]) -> Callable[[Application, Any], Application]:
+    if decision is APPROVE:
+        return lambda application, by: approve_application(application, by=by)
+    if decision is REJECT:
+        return lambda application, by: reject_application(application, by=by, reason=data["reason"])
+    return lambda application, by: request_information(
+        application, by=by, question=data["question"]
+    )
+
+
+_SUCCESS = {APPROVE.name: _approved, REJECT.name: _rejected, REQUEST_INFORMATION.name: _asked}
+
+
+def carry_out(
+    request: HttpRequest, applications: Iterable[Application], decision: Decision, data: dict
+) -> None:
+    """Call the decision's service for each application, each in its own transaction, and
+    say in one message per application what happened."""
+    service = _service(decision, data)
+    for application in applications:
+        current = Application.objects.filter(pk=application.pk).values_list("status", flat=True)
+        status = current.first()
+        if status is None:
+            continue  # gone since the page was shown
+        if decision.done_status is not None and status == decision.done_status:
+            messages.info(
+                request,
+                gettext("%(application)s was already %(status)s; nothing changed.")
+                % {"application": _label(application), "status": Status(status).label.lower()},
+            )
+            continue
+        try:
+            decided = service(application, request.user)
+        except (ValidationError, PermissionDenied) as error:
+            if isinstance(error, ValidationError):
+                reasons = error.messages
+            else:
+                reasons = [str(error) or gettext("You may not make this decision.")]
+            messages.error(
+                request,
+                gettext("%(application)s: not changed. %(reason)s")
+                % {"application": _label(application), "reason": " ".join(reasons)},
+            )
+        else:
+            messages.success(request, _SUCCESS[decision.name](decided))
