@@ -87,7 +87,7 @@ class Community(models.Model):
         blank=True,
         help_text=_("For example 京都市 or Київ; leave empty where the name is Latin script."),
     )
-    native_script = models.CharField(_("script of the native name"), max_length=8, blank=True)
+    native_script = models.CharField(_("script of the native name"), max_length=16, blank=True)
     ascii_name = models.CharField(_("name without accents"), max_length=200, blank=True)
     other_names = models.TextField(
         _("other spellings"),

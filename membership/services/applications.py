@@ -12,6 +12,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core import signing
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
@@ -40,6 +41,7 @@ Status = Application.Status
 MAX_EVIDENCE_FILES = 10
 CONFIRMATION_SALT = "membership.application.official-email"
 CONFIRMATION_MAX_AGE = datetime.timedelta(days=7)
+LINK_INTERVAL = 60  # seconds between two confirmation links for one application
 DECIDE_PERMISSION = "membership.decide_application"
 
 
@@ -267,6 +269,17 @@ def set_official_email(
         update_fields=["official_email", "official_domain", "official_email_confirmed_at"]
     )
     if application.official_email_confirmed_at is None:
+        # One link a minute per address: the button cannot be used to flood a mailbox.
+        throttle = f"official-email-link:{application.pk}:{email.lower()}"
+        if not cache.add(throttle, True, timeout=LINK_INTERVAL):
+            raise ValidationError(
+                _(
+                    "We sent a link to %(email)s less than a minute ago. Wait for it (look in "
+                    "the spam folder too) before asking for another."
+                )
+                % {"email": email},
+                code="link_sent_recently",
+            )
         emails.send_official_email_confirmation(application, confirm_url(application))
     return application
 

@@ -13,6 +13,7 @@ from html.parser import HTMLParser
 from typing import Any
 
 import pytest
+from django.core.cache import cache
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
@@ -1254,6 +1255,7 @@ def test_the_link_can_be_sent_again(
     mailoutbox: list,
 ):
     mail_now(lambda: set_address(signed_in, draft, "buero@stadt.example.de"))
+    cache.clear()  # as if the minute between two links had passed
 
     response = mail_now(
         lambda: signed_in.post(step_url(draft, "evidence"), {"action": "resend"}, follow=True)
@@ -1262,6 +1264,24 @@ def test_the_link_can_be_sent_again(
     assert "We sent a link to buero@stadt.example.de" in page_text(response)
     assert len(mailoutbox) == 2
     assert mailoutbox[1].to == ["buero@stadt.example.de"]
+
+
+def test_a_second_link_within_a_minute_is_refused_clearly(
+    signed_in: Client,
+    draft: Application,
+    government_domain: Any,
+    mail_now: Callable,
+    mailoutbox: list,
+):
+    mail_now(lambda: set_address(signed_in, draft, "buero@stadt.example.de"))
+
+    response = mail_now(
+        lambda: signed_in.post(step_url(draft, "evidence"), {"action": "resend"}, follow=True)
+    )
+
+    assert response.status_code < 500
+    assert "less than a minute ago" in page_text(response)
+    assert len(mailoutbox) == 1
 
 
 @pytest.mark.parametrize(
