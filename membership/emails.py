@@ -39,11 +39,8 @@ def team_addresses() -> list[str]:
 
 
 def _applicant_addresses(application: Application) -> list[str]:
-    addresses = [application.applicant.email]
-    contact = application.primary_contact_email
-    if contact and contact.lower() != application.applicant.email.lower():
-        addresses.append(contact)
-    return addresses
+    """The applicant only: the messages link to pages only the applicant can open."""
+    return [application.applicant.email]
 
 
 def _context(application: Application, **extra: Any) -> dict[str, Any]:

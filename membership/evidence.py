@@ -33,8 +33,7 @@ class CheckedFile:
 
 def sniff_content_type(head: bytes) -> str | None:
     """The type the first bytes announce, or None when they are none of PDF, PNG or JPEG."""
-    # Some PDF writers put a few bytes of junk before the header; readers accept 1 KB of it.
-    if b"%PDF-" in head[:1024]:
+    if head.startswith(b"%PDF-"):
         return PDF
     if head.startswith(b"\x89PNG\r\n\x1a\n"):
         return PNG
@@ -89,7 +88,19 @@ def _check_pdf(upload: UploadedFile, size: int) -> None:
         )
 
 
+# What the last bytes of a complete image are: PNG's IEND chunk, JPEG's end-of-image marker.
+# Checked here because Pillow may be told, process-wide, to accept truncated images (WeasyPrint
+# does so when it is imported).
+IMAGE_ENDINGS = {PNG: b"IEND\xaeB`\x82", JPEG: b"\xff\xd9"}
+
+
 def _check_image(upload: UploadedFile, content_type: str) -> None:
+    upload.seek(max(0, (upload.size or 0) - 64))
+    if not upload.read().rstrip(b"\x00").endswith(IMAGE_ENDINGS[content_type]):
+        raise ValidationError(
+            _("This image is incomplete (it has no end). Scan or save it again and re-upload it."),
+            code="damaged_image",
+        )
     upload.seek(0)
     try:
         with warnings.catch_warnings():

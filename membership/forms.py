@@ -20,10 +20,10 @@ from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
 from membership.models import Application, Community, Evidence
+from membership.models.applications import MAX_POPULATION
 
 # Larger numbers do not fit the database's integer columns.
 MAX_ID = 2**31 - 1
-MAX_POPULATION = 100_000_000
 
 
 class PlainSelect(forms.Select):
@@ -106,7 +106,13 @@ _GROUPED_DIGITS = re.compile(r"^\d{1,3}(?:[ ,.'’\u00a0\u202f]\d{3})+$")
 
 
 class PopulationField(forms.IntegerField):
-    """A whole number of people; 125,000 / 125.000 / 125 000 are read as 125000."""
+    """A whole number of people; 125,000 / 125.000 / 125 000 are read as 125000.
+
+    A text box with a numeric keyboard, not `type=number`: browsers send an empty value for
+    what a number box cannot read ("95000-3"), which would silently drop the figure.
+    """
+
+    widget = forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"})
 
     def __init__(self, *, required_message: Any = None, **kwargs: Any) -> None:
         kwargs.setdefault("min_value", 0)

@@ -166,6 +166,7 @@ class ApplicationAdminForm(forms.ModelForm):
 @admin.register(Application)
 class ApplicationAdmin(PortalModelAdmin):
     form = ApplicationAdminForm
+    view_on_site = False  # the applicant's page is the applicant's only
     change_form_template = "admin/membership/application/change_form.html"
     list_display = [
         "number",

@@ -16,6 +16,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.storage import FileSystemStorage, Storage
+from django.core.validators import MaxValueValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -28,6 +29,8 @@ from membership.models.core import Community, Membership, MembershipClass
 
 # A stated population further than this from the reference figure is flagged for staff.
 POPULATION_TOLERANCE = Decimal("0.10")
+# No community is larger (Chongqing, the largest municipality, has about 32 million people).
+MAX_POPULATION = 100_000_000
 
 
 def private_storage() -> Storage:
@@ -169,7 +172,10 @@ class Application(models.Model):
         _("source of the reference population"), max_length=200, blank=True
     )
     stated_population = models.PositiveIntegerField(
-        _("population given by the applicant"), null=True, blank=True
+        _("population given by the applicant"),
+        null=True,
+        blank=True,
+        validators=[MaxValueValidator(MAX_POPULATION)],
     )
     stated_population_source = models.CharField(
         _("source of the applicant's population"), max_length=200, blank=True
@@ -178,6 +184,7 @@ class Application(models.Model):
         _("population corrected by staff"),
         null=True,
         blank=True,
+        validators=[MaxValueValidator(MAX_POPULATION)],
         help_text=_("Set it to override both figures; the class and dues follow it."),
     )
     population = models.PositiveIntegerField(

@@ -39,6 +39,7 @@ from membership.services.memberships import start_membership
 
 Status = Application.Status
 MAX_EVIDENCE_FILES = 10
+MAX_IN_PROGRESS = 3  # applications one user may have in progress at once
 CONFIRMATION_SALT = "membership.application.official-email"
 CONFIRMATION_MAX_AGE = datetime.timedelta(days=7)
 LINK_INTERVAL = 60  # seconds between two confirmation links for one application
@@ -118,6 +119,16 @@ def start_application(
     if existing is not None:
         return existing
     check_community_open(community, user=by)
+    # A draft holds its community for its applicant: nobody may hold many at once.
+    if Application.objects.in_progress().filter(applicant=by).count() >= MAX_IN_PROGRESS:
+        raise ValidationError(
+            _(
+                "You already have %(count)s applications in progress. Finish or withdraw one "
+                "before you start another."
+            )
+            % {"count": MAX_IN_PROGRESS},
+            code="too_many_in_progress",
+        )
     application = Application(
         applicant=by,
         community=community,

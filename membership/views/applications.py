@@ -326,8 +326,30 @@ def _refused[FormT: StepForm](
         data[form.add_prefix("revision")] = str(application.revision)
         form = type(form)(data, form.files, prefix=form.prefix)
         form.is_valid()
+        _show_values_saved_meanwhile(form, application)
     form.add_error(None, error)
     return form
+
+
+def _show_values_saved_meanwhile(form: StepForm, application: Application) -> None:
+    """Beside each field the other page changed, what is saved now: the user sees both and
+    chooses, instead of overwriting the other change unawares."""
+    posted = form.cleaned_data if hasattr(form, "cleaned_data") else {}
+    for name, field in form.fields.items():
+        if name == "revision" or not hasattr(application, name):
+            continue
+        saved = getattr(application, name)
+        if name in posted and posted[name] != saved and not field.widget.is_hidden:
+            shown = saved if saved not in (None, "") else _("(empty)")
+            if isinstance(saved, bool):
+                shown = _("ticked") if saved else _("not ticked")
+            form.add_error(
+                name,
+                ValidationError(
+                    _("Saved meanwhile: “%(value)s”. Send yours to replace it.") % {"value": shown},
+                    code="changed_meanwhile",
+                ),
+            )
 
 
 def _saved_message(application: Application, step: str) -> str:

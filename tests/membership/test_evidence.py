@@ -3,6 +3,7 @@
 import io
 
 import pytest
+import weasyprint  # noqa: F401  (it tells Pillow to accept truncated images: ours must not)
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
@@ -49,7 +50,11 @@ def test_pdf_png_and_jpeg_are_accepted_by_content(name, content, content_type, s
             "encrypted_pdf",
         ),
         ("scan.png", png_bytes()[:40], "damaged_image"),
+        ("scan.png", png_bytes((64, 64))[:-20], "damaged_image"),
         ("photo.jpg", jpeg_bytes()[:30], "damaged_image"),
+        ("photo.jpg", jpeg_bytes()[: len(jpeg_bytes()) // 2], "damaged_image"),
+        # A web page that names the PDF header further in is still a web page.
+        ("letter.pdf", b"<html><!-- %PDF-1.4 --></html>\n%%EOF", "unsupported_type"),
     ],
 )
 def test_other_and_damaged_files_are_refused_with_a_reason(name, content, code) -> None:

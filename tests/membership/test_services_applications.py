@@ -729,3 +729,15 @@ def test_an_editor_accepts_once_and_a_stranger_cannot(db, commit, mailoutbox) ->
     with pytest.raises(ValidationError) as excinfo:
         editor_services.decline_join_request(join_request, by=editor.user)
     assert excinfo.value.code == "already_decided"
+
+
+def test_one_user_cannot_hold_many_communities_with_drafts(db) -> None:
+    user = UserFactory()
+    for _number in range(services.MAX_IN_PROGRESS):
+        services.start_application(CommunityFactory(), by=user)
+
+    with pytest.raises(ValidationError) as excinfo:
+        services.start_application(CommunityFactory(), by=user)
+
+    assert excinfo.value.code == "too_many_in_progress"
+    assert "Finish or withdraw one" in excinfo.value.messages[0]

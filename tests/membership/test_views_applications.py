@@ -796,6 +796,8 @@ def test_a_stale_page_is_refused_and_keeps_what_was_typed(signed_in: Client, dra
     page = parse(response)
     assert "changed after you opened this page" in text(page)
     assert field_value(page, "title") == "Head of Protocol"
+    # What the other tab saved is shown beside the field, so the user chooses knowingly.
+    assert "Saved meanwhile: “Mayor”" in text(page)
     draft.refresh_from_db()
     assert draft.title == "Mayor"
     # Sent again from the page that showed the warning, it is saved.
@@ -1643,3 +1645,17 @@ def test_an_application_message_from_staff_is_shown_as_from_the_team(
     page = page_text(signed_in.get(detail_url(message.application)))
 
     assert "Membership team" in page and "Welcome aboard" in page
+
+
+def test_the_applicant_is_told_when_staff_corrected_the_population(
+    signed_in: Client, draft: Application
+):
+    draft.stated_population = 120_000
+    draft.stated_population_source = "City statistics"
+    draft.corrected_population = 95_000
+    draft.save()
+
+    response = signed_in.get(step_url(draft, "population"))
+
+    assert "Population used: 95,000" in page_text(response)
+    assert "The membership team set this figure" in page_text(response)
