@@ -45,9 +45,12 @@ class JoinRequestForm(PortalForm):
         label=gettext_lazy("Title or position"),
         max_length=200,
         help_text=gettext_lazy("For example Deputy Mayor or International Relations Officer."),
+        error_messages={"required": gettext_lazy("Give your title or position.")},
     )
     office = forms.CharField(
-        label=gettext_lazy("Office, department or organization"), max_length=200
+        label=gettext_lazy("Office, department or organization"),
+        max_length=200,
+        error_messages={"required": gettext_lazy("Give your office, department or organization.")},
     )
     message = forms.CharField(
         label=gettext_lazy("Message to the editors (optional)"),

@@ -315,7 +315,7 @@ def test_the_dashboard_shows_edited_communities_with_class_term_and_dues(
     assert "Communities you edit" in content
     assert "Class IV" in content
     assert "US$ 800" in content
-    assert "Due, by" in content
+    assert "Due by" in content
 
 
 def test_the_dashboard_offers_accept_and_decline_for_join_requests(
