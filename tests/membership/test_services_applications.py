@@ -1,11 +1,14 @@
 """Applications from draft to decision, and join requests, on the real database."""
 
 import datetime
+import os
+import threading
 from decimal import Decimal
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connections
 
 from membership.models import (
     Application,
@@ -741,3 +744,38 @@ def test_one_user_cannot_hold_many_communities_with_drafts(db) -> None:
 
     assert excinfo.value.code == "too_many_in_progress"
     assert "Finish or withdraw one" in excinfo.value.messages[0]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_staff_approving_at_the_same_moment_create_one_membership(mailoutbox) -> None:
+    """Two requests at once, each in its own connection: the row lock orders them."""
+    if connections["default"].vendor != "postgresql":
+        if os.environ.get("CI"):
+            pytest.fail("CI runs on PostgreSQL, where this test checks the row locks.")
+        pytest.skip("SQLite has no row locks to test (it takes the whole database instead).")
+    application = _submitted()
+    reviewers = [StaffFactory(), StaffFactory()]
+    barrier = threading.Barrier(2)
+    errors: list[BaseException] = []
+
+    def approve(reviewer) -> None:
+        try:
+            barrier.wait(timeout=10)
+            services.approve_application(Application.objects.get(pk=application.pk), by=reviewer)
+        except BaseException as error:  # reported below, in the test's thread
+            errors.append(error)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=approve, args=(reviewer,)) for reviewer in reviewers]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+
+    assert errors == []
+    assert Membership.objects.count() == 1
+    assert DuesRecord.objects.count() == 1
+    assert Editor.objects.count() == 1
+    assert Application.objects.get(pk=application.pk).status == Status.APPROVED
+    assert [message.subject[:8] for message in mailoutbox] == ["Welcome:"]
