@@ -779,3 +779,14 @@ def test_two_staff_approving_at_the_same_moment_create_one_membership(mailoutbox
     assert Editor.objects.count() == 1
     assert Application.objects.get(pk=application.pk).status == Status.APPROVED
     assert [message.subject[:8] for message in mailoutbox] == ["Welcome:"]
+
+
+def test_the_welcome_shows_large_dues_with_a_thousands_separator(db, commit, mailoutbox) -> None:
+    application = _submitted(stated_population=2_000_000, stated_population_source="Census")
+
+    with commit():
+        services.approve_application(application, by=StaffFactory())
+
+    (welcome,) = mailoutbox
+    assert "Class VII (1,000,000 and more)" in welcome.body
+    assert "1,500.00 USD" in welcome.body
