@@ -109,6 +109,14 @@ def send_welcome(application: Application) -> None:
     )
 
 
+def send_withdrawn_by_staff(application: Application, message: ApplicationMessage) -> None:
+    send_templated_mail(
+        "membership/emails/withdrawn_by_staff",
+        _context(application, message=message),
+        _applicant_addresses(application),
+    )
+
+
 def send_rejection(application: Application) -> None:
     send_templated_mail(
         "membership/emails/rejection",

@@ -24,6 +24,7 @@ from membership.admin.decisions import (
     DECISIONS,
     REJECT,
     REQUEST_INFORMATION,
+    WITHDRAW,
     Decision,
     carry_out,
 )
@@ -207,7 +208,12 @@ class ApplicationAdmin(PortalModelAdmin):
         "submitted_at",
         "-created_at",
     ]
-    actions = ["approve_selected", "reject_selected", "request_information_selected"]
+    actions = [
+        "approve_selected",
+        "reject_selected",
+        "request_information_selected",
+        "withdraw_selected",
+    ]
     inlines = [EvidenceInline, MessageInline]
     history_list_display = ["status_shown", "population_shown"]
     fieldsets = [
@@ -459,7 +465,7 @@ class ApplicationAdmin(PortalModelAdmin):
                     "css_class": decision.css_class,
                 }
                 for decision in DECISIONS
-                if obj.status in Application.DECIDABLE and self._may(request, decision)
+                if obj.status in decision.statuses and self._may(request, decision)
             ]
             context["same_community"] = _same_community(obj)
         return super().render_change_form(request, context, add, change, form_url, obj)
@@ -542,6 +548,12 @@ class ApplicationAdmin(PortalModelAdmin):
         self, request: HttpRequest, queryset: QuerySet[Application]
     ) -> Any:
         return self._bulk(request, queryset, REQUEST_INFORMATION)
+
+    @admin.action(
+        description=_("Withdraw the selected applications, with a reason"), permissions=["change"]
+    )
+    def withdraw_selected(self, request: HttpRequest, queryset: QuerySet[Application]) -> Any:
+        return self._bulk(request, queryset, WITHDRAW)
 
     def _confirmation(
         self,

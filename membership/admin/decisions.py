@@ -1,4 +1,4 @@
-"""Staff decisions on applications (approve, reject, ask for information), for one application
+"""Staff decisions on applications (approve, reject, ask for information, withdraw), for one application
 from its page or for several from the list.
 
 Both paths show the same confirmation page and end in `carry_out`, which calls the service
@@ -22,6 +22,7 @@ from membership.services.applications import (
     approve_application,
     reject_application,
     request_information,
+    withdraw_application,
 )
 
 Status = Application.Status
@@ -54,6 +55,19 @@ class RequestInformationForm(forms.Form):
     )
 
 
+class WithdrawForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Why staff withdraw it"),
+        help_text=_(
+            "The applicant receives this text by e-mail; the community is free for a new "
+            "application. For example: a draft untouched for months that holds the community."
+        ),
+        widget=forms.Textarea(attrs={"rows": 6, "cols": 70}),
+        max_length=5000,
+        error_messages={"required": _("Give the reason; the applicant receives it.")},
+    )
+
+
 @dataclass(frozen=True)
 class Decision:
     """One kind of decision: its words, its form, and the service that carries it out."""
@@ -68,13 +82,18 @@ class Decision:
     permission: str  # the ModelAdmin's has_<permission>_permission decides who may
     done_status: str | None  # a second click finds the application already in this status
     css_class: str
+    statuses: tuple[str, ...] = Application.DECIDABLE  # the statuses it applies to
 
     def may_apply_to(self, application: Application) -> str:
         """Why this decision would change nothing for the application, or an empty string."""
         status = application.get_status_display().lower()
         if self.done_status is not None and application.status == self.done_status:
             return gettext("Already %(status)s; nothing will change.") % {"status": status}
-        if application.status not in Application.DECIDABLE:
+        if application.status not in self.statuses:
+            if self.statuses == Application.IN_PROGRESS:
+                return gettext(
+                    "Status: %(status)s. Only an application in progress can be withdrawn."
+                ) % {"status": status}
             return gettext("Status: %(status)s. Only a submitted application can be decided.") % {
                 "status": status
             }
@@ -126,7 +145,23 @@ REQUEST_INFORMATION = Decision(
     done_status=None,  # a second question is allowed
     css_class="portal-ask",
 )
-DECISIONS = (APPROVE, REJECT, REQUEST_INFORMATION)
+WITHDRAW = Decision(
+    name="withdraw",
+    label=_("Withdraw"),
+    title_one=_("Withdraw this application?"),
+    title_many=_("Withdraw these applications?"),
+    confirm=_("Withdraw and send the reason"),
+    explanation=_(
+        "Withdrawing ends the application, a draft too, and frees the community for a new "
+        "application. The applicant receives your reason by e-mail."
+    ),
+    form_class=WithdrawForm,
+    permission="change",
+    done_status=Status.WITHDRAWN,
+    css_class="portal-withdraw",
+    statuses=Application.IN_PROGRESS,
+)
+DECISIONS = (APPROVE, REJECT, REQUEST_INFORMATION, WITHDRAW)
 
 
 def _label(application: Application) -> str:
@@ -171,12 +206,28 @@ def _service(decision: Decision, data: dict[str, Any]) -> Callable[[Application,
         return lambda application, by: approve_application(application, by=by)
     if decision is REJECT:
         return lambda application, by: reject_application(application, by=by, reason=data["reason"])
+    if decision is WITHDRAW:
+        return lambda application, by: withdraw_application(
+            application, by=by, reason=data["reason"]
+        )
     return lambda application, by: request_information(
         application, by=by, question=data["question"]
     )
 
 
-_SUCCESS = {APPROVE.name: _approved, REJECT.name: _rejected, REQUEST_INFORMATION.name: _asked}
+def _withdrawn(application: Application) -> str:
+    return gettext(
+        "%(application)s withdrawn. The applicant receives the reason by e-mail; the community "
+        "is free for a new application."
+    ) % {"application": _label(application)}
+
+
+_SUCCESS = {
+    APPROVE.name: _approved,
+    REJECT.name: _rejected,
+    REQUEST_INFORMATION.name: _asked,
+    WITHDRAW.name: _withdrawn,
+}
 
 
 def carry_out(

@@ -466,7 +466,20 @@ def submit_application(
 
 
 @transaction.atomic
-def withdraw_application(application: Application, *, by: Any) -> Application:
+def withdraw_application(application: Application, *, by: Any, reason: str = "") -> Application:
+    """End an application in progress. The applicant may at any time; staff may too (a draft
+    left to hold a community, say), with a reason that is sent to the applicant."""
+    by_staff = by.pk != application.applicant_id
+    if by_staff and not (by.is_active and by.is_staff):
+        raise PermissionDenied
+    if by_staff and not reason.strip():
+        raise ValidationError(
+            {
+                "reason": ValidationError(
+                    _("Give the reason; the applicant receives it."), code="no_reason"
+                )
+            }
+        )
     application = _locked(application)
     if application.status == Status.WITHDRAWN:
         return application
@@ -479,6 +492,11 @@ def withdraw_application(application: Application, *, by: Any) -> Application:
     application.status = Status.WITHDRAWN
     _record(application, by=by, action="membership.application.withdrawn")
     application.save(update_fields=["status"])
+    if by_staff:
+        message = ApplicationMessage.objects.create(
+            application=application, author=by, from_staff=True, body=reason.strip()
+        )
+        emails.send_withdrawn_by_staff(application, message)
     return application
 
 

@@ -721,3 +721,34 @@ def test_an_overlong_search_is_answered_not_a_server_error(staff_client) -> None
     assert listing.status_code == 200
     assert picker.status_code == 200
     assert kyiv.pk not in {row.pk for row in listing.context["cl"].result_list}
+
+
+def test_staff_withdraw_a_draft_that_holds_a_community_with_a_reason(
+    staff_client, staff, django_capture_on_commit_callbacks, mailoutbox
+) -> None:
+    draft = ApplicationFactory()
+    page = staff_client.get(change_url(draft))
+    assert decision_url(draft, "withdraw") in page.content.decode()
+    assert decision_url(draft, "approve") not in page.content.decode()
+
+    refused = staff_client.post(decision_url(draft, "withdraw"), {"confirm": "yes", "reason": ""})
+    assert "Give the reason" in refused.content.decode()
+    draft.refresh_from_db()
+    assert draft.status == Application.Status.DRAFT
+
+    with django_capture_on_commit_callbacks(execute=True):
+        done = staff_client.post(
+            decision_url(draft, "withdraw"),
+            {"confirm": "yes", "reason": "Untouched since March; another official asked."},
+            follow=True,
+        )
+
+    assert "withdrawn" in done.content.decode()
+    draft.refresh_from_db()
+    assert draft.status == Application.Status.WITHDRAWN
+    (message,) = mailoutbox
+    assert message.to == [draft.applicant.email]
+    assert "Untouched since March; another official asked." in message.body
+    assert draft.messages.get().from_staff
+    # The community is free again.
+    assert ApplicationFactory(community=draft.community).status == Application.Status.DRAFT

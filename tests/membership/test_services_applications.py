@@ -790,3 +790,15 @@ def test_the_welcome_shows_large_dues_with_a_thousands_separator(db, commit, mai
     (welcome,) = mailoutbox
     assert "Class VII (1,000,000 and more)" in welcome.body
     assert "1,500.00 USD" in welcome.body
+
+
+def test_only_the_applicant_or_staff_may_withdraw(db) -> None:
+    application = ApplicationFactory()
+
+    with pytest.raises(PermissionDenied):
+        services.withdraw_application(application, by=UserFactory(), reason="Mine now.")
+    with pytest.raises(ValidationError):
+        services.withdraw_application(application, by=StaffFactory(), reason=" ")
+
+    application.refresh_from_db()
+    assert application.status == Status.DRAFT

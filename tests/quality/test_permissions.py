@@ -328,7 +328,7 @@ ACCESS: dict[str, Row] = {
             ),
             note="GET shows the confirmation page; approving needs the decide permission",
         )
-        for decision in ("approve", "reject", "request-information")
+        for decision in ("approve", "reject", "request-information", "withdraw")
     },
     **_admin_model_rows(
         "membership",
