@@ -358,6 +358,12 @@ def add_evidence(
     checked = check_evidence_file(upload)
     digest = sha256_of(upload.chunks())
     upload.seek(0)
+    same = application.evidence.filter(sha256=digest).first()
+    if same is not None:
+        raise ValidationError(
+            _("This file is already uploaded, as %(name)s.") % {"name": same.original_name},
+            code="duplicate_file",
+        )
     evidence = Evidence(
         application=application,
         kind=kind,

@@ -802,3 +802,21 @@ def test_only_the_applicant_or_staff_may_withdraw(db) -> None:
 
     application.refresh_from_db()
     assert application.status == Status.DRAFT
+
+
+def test_the_same_file_is_not_stored_twice(db) -> None:
+    application = ApplicationFactory()
+    services.add_evidence(
+        application, SimpleUploadedFile("letter.pdf", PDF_BYTES), by=application.applicant
+    )
+
+    with pytest.raises(ValidationError) as excinfo:
+        services.add_evidence(
+            application,
+            SimpleUploadedFile("copy of letter.pdf", PDF_BYTES),
+            by=application.applicant,
+        )
+
+    assert excinfo.value.code == "duplicate_file"
+    assert "already uploaded, as letter.pdf" in excinfo.value.messages[0]
+    assert application.evidence.count() == 1
