@@ -32,39 +32,47 @@ class ApproveForm(forms.Form):
     """Approving needs nothing but the confirmation."""
 
 
-class RejectForm(forms.Form):
-    reason = forms.CharField(
-        label=_("Reason for the rejection"),
-        help_text=_("The applicant receives this text by e-mail. Write plain, short sentences."),
+def _text_to_applicant(label: Any, help_text: Any, required: Any) -> forms.CharField:
+    """A text staff write for the applicant, who receives it by e-mail."""
+    return forms.CharField(
+        label=label,
+        help_text=help_text,
         widget=forms.Textarea(attrs={"rows": 6, "cols": 70}),
         max_length=5000,
-        error_messages={"required": _("Give the reason; the applicant receives it.")},
+        error_messages={"required": required},
+    )
+
+
+GIVE_THE_REASON = _("Give the reason; the applicant receives it.")
+
+
+class RejectForm(forms.Form):
+    reason = _text_to_applicant(
+        _("Reason for the rejection"),
+        _("The applicant receives this text by e-mail. Write plain, short sentences."),
+        GIVE_THE_REASON,
     )
 
 
 class RequestInformationForm(forms.Form):
-    question = forms.CharField(
-        label=_("Question to the applicant"),
-        help_text=_(
+    question = _text_to_applicant(
+        _("Question to the applicant"),
+        _(
             "The applicant receives it by e-mail and answers on the portal. The application "
             "waits until they answer."
         ),
-        widget=forms.Textarea(attrs={"rows": 6, "cols": 70}),
-        max_length=5000,
-        error_messages={"required": _("Write the question to the applicant.")},
+        _("Write the question to the applicant."),
     )
 
 
 class WithdrawForm(forms.Form):
-    reason = forms.CharField(
-        label=_("Why staff withdraw it"),
-        help_text=_(
+    reason = _text_to_applicant(
+        _("Why staff withdraw it"),
+        _(
             "The applicant receives this text by e-mail; the community is free for a new "
             "application. For example: a draft untouched for months that holds the community."
         ),
-        widget=forms.Textarea(attrs={"rows": 6, "cols": 70}),
-        max_length=5000,
-        error_messages={"required": _("Give the reason; the applicant receives it.")},
+        GIVE_THE_REASON,
     )
 
 
