@@ -36,6 +36,7 @@ from membership.models import (
     RecognizedDomain,
 )
 from membership.models.applications import normalize_domain
+from membership.money import format_usd
 from membership.services.applications import DECIDE_PERMISSION
 
 Status = Application.Status
@@ -426,7 +427,7 @@ class ApplicationAdmin(PortalModelAdmin):
     def annual_dues(self, obj: Application) -> str:
         if obj.membership_class is None:
             return gettext("No class for this population yet")
-        return f"{obj.membership_class.annual_dues} USD"
+        return format_usd(obj.membership_class.annual_dues)
 
     @admin.display(description=_("address confirmed"))
     def official_email_state(self, obj: Application) -> str:

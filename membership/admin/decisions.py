@@ -18,6 +18,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from membership.models import Application
+from membership.money import format_usd
 from membership.services.applications import (
     approve_application,
     reject_application,
@@ -187,13 +188,13 @@ def _approved(application: Application) -> str:
     dues = getattr(membership, "dues", None)
     return gettext(
         "%(application)s approved: %(class)s membership from %(start)s to %(end)s, "
-        "dues %(amount)s USD. The applicant is now an editor and receives the welcome e-mail."
+        "dues %(amount)s. The applicant is now an editor and receives the welcome e-mail."
     ) % {
         "application": _label(application),
         "class": membership.membership_class.name,
         "start": f"{membership.starts_on:%Y-%m-%d}",
         "end": f"{membership.ends_on:%Y-%m-%d}",
-        "amount": dues.amount if dues is not None else "—",
+        "amount": format_usd(dues.amount) if dues is not None else "—",
     }
 
 

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from membership.models.core import Membership, MembershipClass
+from membership.money import format_usd
 
 
 class DuesRecord(models.Model):
@@ -48,4 +49,6 @@ class DuesRecord(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.membership.community} {self.amount} USD ({self.get_status_display()})"
+        return (
+            f"{self.membership.community} {format_usd(self.amount)} ({self.get_status_display()})"
+        )

@@ -46,6 +46,7 @@ from membership.models import (
     Membership,
     MembershipClass,
 )
+from membership.money import format_usd
 from membership.services.applications import (
     add_community_by_hand,
     add_evidence,
@@ -356,12 +357,12 @@ def _saved_message(application: Application, step: str) -> str:
     if step == "population" and application.membership_class is not None:
         return _(
             "Saved. With a population of %(population)s, %(community)s is in %(class)s: "
-            "US$ %(dues)s a year."
+            "%(dues)s a year."
         ) % {
             "population": f"{application.population:,}",
             "community": application.community,
             "class": application.membership_class.name,
-            "dues": f"{application.membership_class.annual_dues:,.2f}",
+            "dues": format_usd(application.membership_class.annual_dues),
         }
     return _("Saved.")
 
