@@ -478,14 +478,8 @@ def withdraw_application(application: Application, *, by: Any, reason: str = "")
     by_staff = by.pk != application.applicant_id
     if by_staff and not (by.is_active and by.is_staff):
         raise PermissionDenied
-    if by_staff and not reason.strip():
-        raise ValidationError(
-            {
-                "reason": ValidationError(
-                    _("Give the reason; the applicant receives it."), code="no_reason"
-                )
-            }
-        )
+    if by_staff:
+        _check_reason_given(reason)
     application = _locked(application)
     if application.status == Status.WITHDRAWN:
         return application
@@ -523,6 +517,18 @@ def answer_question(application: Application, *, by: Any, body: str) -> Applicat
     application.save(update_fields=[])
     emails.send_answer_to_team(application, message)
     return message
+
+
+def _check_reason_given(reason: str) -> None:
+    """Staff who end an application tell the applicant why."""
+    if not reason.strip():
+        raise ValidationError(
+            {
+                "reason": ValidationError(
+                    _("Give the reason; the applicant receives it."), code="no_reason"
+                )
+            }
+        )
 
 
 def _check_may_decide(by: Any) -> None:
@@ -620,14 +626,7 @@ def _accepted_source(application: Application) -> str:
 def reject_application(application: Application, *, by: Any, reason: str) -> Application:
     """Refuse the application; the reason is required and is sent to the applicant."""
     _check_may_decide(by)
-    if not reason.strip():
-        raise ValidationError(
-            {
-                "reason": ValidationError(
-                    _("Give the reason; the applicant receives it."), code="no_reason"
-                )
-            }
-        )
+    _check_reason_given(reason)
     application = _locked(application)
     if application.status == Status.REJECTED:
         return application
