@@ -1,6 +1,7 @@
 from django.urls import path
 
-from membership.views import applications, editors, home, printable
+from membership import converters  # noqa: F401  (registers the <id:...> part of the paths below)
+from membership.views import applications, editors, evidence, home, printable
 
 app_name = "membership"
 urlpatterns = [
@@ -9,38 +10,48 @@ urlpatterns = [
     path("membership/apply/", applications.apply, name="apply"),
     path("membership/form.pdf", printable.membership_form_pdf, name="membership-form-pdf"),
     path(
-        "membership/applications/<int:pk>/",
+        "membership/applications/<id:pk>/",
         applications.application_detail,
         name="application-detail",
     ),
     path(
-        "membership/applications/<int:pk>/evidence/<int:evidence_pk>/",
-        applications.evidence_download,
+        "membership/applications/<id:pk>/evidence/<id:evidence_pk>/",
+        evidence.evidence_download,
         name="evidence-download",
     ),
     path(
-        "membership/applications/<int:pk>/evidence/<int:evidence_pk>/remove/",
+        "membership/applications/<id:pk>/evidence/<id:evidence_pk>/view/",
+        evidence.evidence_detail,
+        name="evidence-detail",
+    ),
+    path(
+        "membership/applications/<id:pk>/evidence/<id:evidence_pk>/pages/<id:page>.png",
+        evidence.evidence_page,
+        name="evidence-page",
+    ),
+    path(
+        "membership/applications/<id:pk>/evidence/<id:evidence_pk>/remove/",
         applications.evidence_remove,
         name="evidence-remove",
     ),
     path(
-        "membership/applications/<int:pk>/submit/",
+        "membership/applications/<id:pk>/submit/",
         applications.application_submit,
         name="application-submit",
     ),
     path(
-        "membership/applications/<int:pk>/withdraw/",
+        "membership/applications/<id:pk>/withdraw/",
         applications.application_withdraw,
         name="application-withdraw",
     ),
     path(
-        "membership/applications/<int:pk>/answer/",
+        "membership/applications/<id:pk>/answer/",
         applications.application_answer,
         name="application-answer",
     ),
     path(
         # After submit/, withdraw/ and answer/, which would otherwise match as steps.
-        "membership/applications/<int:pk>/<slug:step>/",
+        "membership/applications/<id:pk>/<slug:step>/",
         applications.application_step,
         name="application-step",
     ),
@@ -55,7 +66,7 @@ urlpatterns = [
         name="join-request-create",
     ),
     path(
-        "membership/join-requests/<int:pk>/<slug:decision>/",
+        "membership/join-requests/<id:pk>/<slug:decision>/",
         editors.join_request_decide,
         name="join-request-decide",
     ),

@@ -257,6 +257,8 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # The embedded default works from a fresh clone, `manage.py` alone included.
+    Path(DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)
     # SQLite ignores select_for_update: a transaction that takes the write lock when it starts,
     # and waits up to 20 s for it, keeps two simultaneous writes (a double submit) in order
     # instead of failing one with "database is locked".

@@ -106,9 +106,12 @@ class PartnershipFactory(factory.django.DjangoModelFactory):
 
 
 # Smallest well-formed files of each accepted type, for evidence uploads.
+# The smallest PDF with one blank A4 page that readers (and PDFium) open.
 PDF_BYTES = (
     b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
-    b"2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
+    b"2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n"
+    b"3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 595 842]>>endobj\n"
+    b"trailer<</Root 1 0 R>>\n%%EOF\n"
 )
 
 

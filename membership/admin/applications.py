@@ -27,6 +27,7 @@ from membership.admin.decisions import (
     WITHDRAW,
     Decision,
     carry_out,
+    seen_revisions,
 )
 from membership.models import (
     Application,
@@ -518,7 +519,13 @@ class ApplicationAdmin(PortalModelAdmin):
             return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
         form = decision.form_class(request.POST if request.method == "POST" else None)
         if request.method == "POST" and form.is_valid():
-            carry_out(request, [application], decision, form.cleaned_data)
+            carry_out(
+                request,
+                [application],
+                decision,
+                form.cleaned_data,
+                seen=seen_revisions(request.POST),
+            )
             return HttpResponseRedirect(
                 reverse("admin:membership_application_change", args=[application.pk])
             )
@@ -530,7 +537,9 @@ class ApplicationAdmin(PortalModelAdmin):
         confirmed = "confirm" in request.POST
         form = decision.form_class(request.POST if confirmed else None)
         if confirmed and form.is_valid():
-            carry_out(request, queryset, decision, form.cleaned_data)
+            carry_out(
+                request, queryset, decision, form.cleaned_data, seen=seen_revisions(request.POST)
+            )
             return None  # back to the list, with one message per application
         return self._confirmation(request, list(queryset), decision, form, bulk=True)
 

@@ -5,6 +5,8 @@ import datetime
 from collections.abc import Sequence
 from typing import Any
 
+from django.contrib import messages
+from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.utils import unquote
 from django.contrib.admin.views.main import ChangeList
@@ -13,7 +15,7 @@ from django.core.exceptions import FieldDoesNotExist
 from django.db import DataError
 from django.db.models import BLANK_CHOICE_DASH, ForeignKey, PositiveIntegerField, QuerySet
 from django.forms import Media
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.utils import timezone
 from django.utils.translation import gettext
 from simple_history.admin import SimpleHistoryAdmin
@@ -108,6 +110,23 @@ class PortalModelAdmin(SafeAutocompleteMixin, SimpleHistoryAdmin):
             return super().get_changelist_instance(request)
         except (OverflowError, ValueError, DataError) as error:
             raise IncorrectLookupParameters(error) from error
+
+    def response_action(
+        self, request: HttpRequest, queryset: QuerySet[Any], *args: Any, **kwargs: Any
+    ) -> Any:
+        # Django filters on the posted ids as they come; a forged one ("abc", 23 digits)
+        # would fail only when the action reads the rows.
+        selected = request.POST.getlist(ACTION_CHECKBOX_NAME)
+        if not all(_is_id(value) for value in selected):
+            self.message_user(
+                request,
+                gettext(
+                    "The selection could not be read. Tick the rows again, then run the action."
+                ),
+                messages.WARNING,
+            )
+            return HttpResponseRedirect(request.get_full_path())
+        return super().response_action(request, queryset, *args, **kwargs)
 
     def get_search_results(
         self, request: HttpRequest, queryset: QuerySet[Any], search_term: str

@@ -17,7 +17,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from membership.models import Application
+from membership.models import Application, Membership
 from membership.money import format_usd
 from membership.services.applications import (
     approve_application,
@@ -98,6 +98,13 @@ class Decision:
         status = application.get_status_display().lower()
         if self.done_status is not None and application.status == self.done_status:
             return gettext("Already %(status)s; nothing will change.") % {"status": status}
+        if self.done_status == Status.APPROVED and application.community_id is not None:
+            member = Membership.objects.active().filter(community=application.community_id).first()
+            if member is not None:
+                return gettext(
+                    "The community is already a Global Member (%(class)s, until %(end)s); "
+                    "approving is refused."
+                ) % {"class": member.membership_class.name, "end": f"{member.ends_on:%Y-%m-%d}"}
         if application.status not in self.statuses:
             if self.statuses == Application.IN_PROGRESS:
                 return gettext(
@@ -239,17 +246,55 @@ _SUCCESS = {
 }
 
 
+def seen_revisions(post: Any) -> dict[int, int]:
+    """The revision of each application as the confirmation page showed it ("pk:revision")."""
+    seen = {}
+    for value in post.getlist("seen"):
+        pk, _sep, revision = str(value).partition(":")
+        if pk.isascii() and pk.isdigit() and revision.isascii() and revision.isdigit():
+            seen[int(pk[:18])] = int(revision[:18])
+    return seen
+
+
+def _changed_meanwhile(application: Application) -> str:
+    return gettext(
+        "%(application)s: not changed. It was changed after you opened the confirmation page; "
+        "it now reads: population %(population)s, %(class)s, %(dues)s. Look at it again, then "
+        "decide."
+    ) % {
+        "application": _label(application),
+        "population": f"{application.population:,}" if application.population is not None else "—",
+        "class": application.membership_class.name if application.membership_class else "—",
+        "dues": format_usd(application.membership_class.annual_dues)
+        if application.membership_class
+        else "—",
+    }
+
+
 def carry_out(
-    request: HttpRequest, applications: Iterable[Application], decision: Decision, data: dict
+    request: HttpRequest,
+    applications: Iterable[Application],
+    decision: Decision,
+    data: dict,
+    *,
+    seen: dict[int, int] | None = None,
 ) -> None:
     """Call the decision's service for each application, each in its own transaction, and
-    say in one message per application what happened."""
+    say in one message per application what happened. An application that changed after
+    the confirmation page showed it (`seen`) is left as it is, with a message."""
     service = _service(decision, data)
+    seen = seen or {}
     for application in applications:
-        current = Application.objects.filter(pk=application.pk).values_list("status", flat=True)
-        status = current.first()
+        current = Application.objects.filter(pk=application.pk).values_list("status", "revision")
+        status, revision = current.first() or (None, None)
         if status is None:
             continue  # gone since the page was shown
+        if application.pk in seen and seen[application.pk] != revision:
+            fresh = Application.objects.select_related("community", "membership_class").get(
+                pk=application.pk
+            )
+            messages.error(request, _changed_meanwhile(fresh))
+            continue
         if decision.done_status is not None and status == decision.done_status:
             messages.info(
                 request,

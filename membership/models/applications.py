@@ -403,6 +403,13 @@ class Evidence(models.Model):
         return self.original_name
 
     def get_absolute_url(self) -> str:
+        """The page that shows the document: a PDF's pages as pictures, an image as it is."""
+        return reverse(
+            "membership:evidence-detail",
+            kwargs={"pk": self.application_id, "evidence_pk": self.pk},
+        )
+
+    def get_download_url(self) -> str:
         return reverse(
             "membership:evidence-download",
             kwargs={"pk": self.application_id, "evidence_pk": self.pk},

@@ -492,6 +492,7 @@ def withdraw_application(application: Application, *, by: Any, reason: str = "")
     application.status = Status.WITHDRAWN
     _record(application, by=by, action="membership.application.withdrawn")
     application.save(update_fields=["status"])
+    _end_editors_of_non_member(application, by=by)
     if by_staff:
         message = ApplicationMessage.objects.create(
             application=application, author=by, from_staff=True, body=reason.strip()
@@ -517,6 +518,22 @@ def answer_question(application: Application, *, by: Any, body: str) -> Applicat
     application.save(update_fields=[])
     emails.send_answer_to_team(application, message)
     return message
+
+
+def _end_editors_of_non_member(application: Application, *, by: Any) -> None:
+    """Co-editors accepted while a community applied edit it only as a member: when its last
+    application in progress ends and it has never been a member, they are editors no more."""
+    community_id = application.community_id
+    if community_id is None:
+        return
+    if Membership.objects.filter(community_id=community_id).exists():
+        return
+    if Application.objects.in_progress().filter(community_id=community_id).exists():
+        return
+    for editor in Editor.objects.filter(community_id=community_id):
+        editor._history_user = by  # type: ignore[attr-defined]
+        editor._change_reason = "membership.editor.removed"  # type: ignore[attr-defined]
+        editor.delete()
 
 
 def _check_reason_given(reason: str) -> None:
@@ -584,6 +601,22 @@ def approve_application(application: Application, *, by: Any) -> Application:
     community = Community.objects.select_for_update().get(pk=community.pk)
     if community.is_us:
         raise ValidationError(_("A U.S. community cannot be a Global Member."), code="us_community")
+    member = Membership.objects.active().filter(community=community).first()
+    if member is not None:
+        # Approving would hand back that membership, in its class and term, not this one's.
+        raise ValidationError(
+            _(
+                "%(community)s is already a Global Member (%(class)s, until %(end)s). Approving "
+                "would start no membership: withdraw this application with a note to the "
+                "applicant, who may ask to join as a co-editor."
+            )
+            % {
+                "community": community,
+                "class": member.membership_class.name,
+                "end": f"{member.ends_on:%Y-%m-%d}",
+            },
+            code="already_member",
+        )
     today = timezone.localdate()
     if community.population != application.population:
         community.population = application.population
@@ -642,5 +675,6 @@ def reject_application(application: Application, *, by: Any, reason: str) -> App
     application.decided_by = by
     _record(application, by=by, action="membership.application.rejected")
     application.save(update_fields=["status", "rejection_reason", "decided_at", "decided_by"])
+    _end_editors_of_non_member(application, by=by)
     emails.send_rejection(application)
     return application

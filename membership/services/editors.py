@@ -12,12 +12,15 @@ from django.utils.translation import gettext as _
 from membership import emails
 from membership.models import Application, Community, Editor, JoinRequest, Membership
 
+DECIDE_JOIN_REQUESTS_PERMISSION = "membership.change_joinrequest"
+
 
 def may_manage_editors(user: Any, community: Community) -> bool:
-    """The community's editors and active staff decide who else may edit it."""
+    """The community's editors, and active staff who may change join requests (as in the
+    admin), decide who else may edit it."""
     if not user.is_authenticated:
         return False
-    if user.is_active and user.is_staff:
+    if user.is_active and user.is_staff and user.has_perm(DECIDE_JOIN_REQUESTS_PERMISSION):
         return True
     return Editor.objects.filter(community=community, user=user).exists()
 

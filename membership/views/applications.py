@@ -16,8 +16,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F, Prefetch
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
-from django.http.response import HttpResponseBase
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
@@ -79,7 +78,6 @@ FORM_STEPS: dict[str, type[StepForm]] = {
 }
 # Refusals that concern the whole page rather than one field.
 PAGE_ERRORS = {"stale", "not_editable", "no_community"}
-VIEW_PERMISSION = "membership.view_application"
 
 
 def _code(error: ValidationError) -> str | None:
@@ -102,18 +100,6 @@ def _get_application_for_applicant(request: HttpRequest, pk: int) -> Application
 def _get_evidence_for_applicant(request: HttpRequest, pk: int, evidence_pk: int) -> Evidence:
     application = _get_application_for_applicant(request, pk)
     return get_object_or_404(application.evidence.all(), pk=evidence_pk)
-
-
-def _get_evidence_for_viewer(request: HttpRequest, pk: int, evidence_pk: int) -> Evidence:
-    """Evidence for its applicant, or for staff who may view applications; else not found."""
-    user = request.user
-    evidence = get_object_or_404(
-        Evidence.objects.select_related("application"), pk=evidence_pk, application_id=pk
-    )
-    is_reviewer = user.is_active and user.is_staff and user.has_perm(VIEW_PERMISSION)
-    if evidence.application.applicant_id != user.pk and not is_reviewer:
-        raise Http404
-    return evidence
 
 
 # Dashboard and starting ------------------------------------------------------------------
@@ -618,35 +604,6 @@ def application_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 # Evidence ------------------------------------------------------------------------------
-
-
-@require_safe
-@login_required
-def evidence_download(request: HttpRequest, pk: int, evidence_pk: int) -> HttpResponseBase:
-    """An image is shown in the browser, sandboxed so that it may not run scripts as the
-    portal; a PDF is downloaded, because browsers refuse to show sandboxed PDFs."""
-    evidence = _get_evidence_for_viewer(request, pk, evidence_pk)
-    try:
-        handle = evidence.file.open("rb")
-    except (FileNotFoundError, ValueError, OSError) as error:
-        raise Http404 from error
-    response = FileResponse(
-        handle,
-        content_type=evidence.content_type,
-        filename=_safe_filename(evidence),
-        as_attachment=not evidence.is_image,
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    # Set here, so the CSP middleware leaves it as it is.
-    response["Content-Security-Policy"] = "sandbox"
-    return response
-
-
-def _safe_filename(evidence: Evidence) -> str:
-    """The uploaded name without control characters or path separators; Django quotes it."""
-    name = "".join(c for c in evidence.original_name if c.isprintable() and c not in "/\\")
-    return name.strip(" .") or f"evidence-{evidence.pk}"
 
 
 @require_POST

@@ -240,7 +240,12 @@ def test_the_evidence_inline_links_each_file_and_previews_images(staff_client) -
         "membership:evidence-download", kwargs={"pk": application.pk, "evidence_pk": photo.pk}
     )
     assert f'src="{photo_url}" alt="Preview of stamp.png"' in html
-    assert html.count('<img class="portal-thumbnail"') == 1  # none for the PDF
+    first_page = reverse(
+        "membership:evidence-page",
+        kwargs={"pk": application.pk, "evidence_pk": letter.pk, "page": 1},
+    )
+    assert f'src="{first_page}" alt="Preview of Ratsbeschluss.pdf"' in html
+    assert html.count('<img class="portal-thumbnail"') == 2
     assert "Ratsbeschluss.pdf" in html
 
 

@@ -170,7 +170,14 @@ def _urls(application: Application, evidence: Evidence) -> dict[str, tuple[str, 
         "submit": ("post", reverse("membership:application-submit", kwargs={"pk": pk})),
         "withdraw": ("post", reverse("membership:application-withdraw", kwargs={"pk": pk})),
         "answer": ("post", reverse("membership:application-answer", kwargs={"pk": pk})),
-        "evidence-download": ("get", evidence.get_absolute_url()),
+        "evidence-download": ("get", evidence.get_download_url()),
+        "evidence-view": ("get", evidence.get_absolute_url()),
+        "evidence-page": (
+            "get",
+            reverse(
+                "membership:evidence-page", kwargs={"pk": pk, "evidence_pk": evidence.pk, "page": 1}
+            ),
+        ),
         "evidence-remove": (
             "post",
             reverse("membership:evidence-remove", kwargs={"pk": pk, "evidence_pk": evidence.pk}),
@@ -179,7 +186,9 @@ def _urls(application: Application, evidence: Evidence) -> dict[str, tuple[str, 
 
 
 APPLICATION_PAGES = ("detail", "step", "submit", "withdraw", "answer", "evidence-download")
-APPLICATION_PAGES += ("evidence-remove",)
+APPLICATION_PAGES += ("evidence-view", "evidence-page", "evidence-remove")
+# The files themselves are for the applicant and for staff who review applications.
+EVIDENCE_FILES = ("evidence-download", "evidence-view", "evidence-page")
 
 
 @pytest.mark.parametrize("page", APPLICATION_PAGES)
@@ -203,7 +212,7 @@ def test_another_user_gets_not_found(client: Client, draft: Application, page: s
     assert draft.evidence.count() == 1
 
 
-@pytest.mark.parametrize("page", [p for p in APPLICATION_PAGES if p != "evidence-download"])
+@pytest.mark.parametrize("page", [p for p in APPLICATION_PAGES if p not in EVIDENCE_FILES])
 def test_staff_get_not_found_on_the_applicants_pages(client: Client, draft: Application, page: str):
     """Staff decide in the admin; the applicant's pages are the applicant's alone."""
     method, url = _urls(draft, EvidenceFactory(application=draft))[page]
@@ -1100,7 +1109,7 @@ def test_files_of_a_submitted_application_cannot_be_removed(signed_in: Client, a
 def test_the_applicant_downloads_a_pdf_sandboxed(signed_in: Client, draft: Application):
     evidence = EvidenceFactory(application=draft, original_name="Lettre du maire.pdf")
 
-    response = signed_in.get(evidence.get_absolute_url())
+    response = signed_in.get(evidence.get_download_url())
 
     assert response.status_code == 200
     assert b"".join(response.streaming_content) == PDF_BYTES
@@ -1114,7 +1123,7 @@ def test_the_applicant_downloads_a_pdf_sandboxed(signed_in: Client, draft: Appli
 def test_a_file_name_in_another_script_is_kept(signed_in: Client, draft: Application):
     evidence = EvidenceFactory(application=draft, original_name="Επιστολή δημάρχου.pdf")
 
-    response = signed_in.get(evidence.get_absolute_url())
+    response = signed_in.get(evidence.get_download_url())
 
     assert response["Content-Disposition"] == (
         "attachment; filename*=utf-8''%CE%95%CF%80%CE%B9%CF%83%CF%84%CE%BF%CE%BB%CE%AE%20"
@@ -1127,7 +1136,7 @@ def test_a_file_name_with_quotes_and_control_characters_is_made_safe(
 ):
     evidence = EvidenceFactory(application=draft, original_name='a"b\r\nc\\d.pdf')
 
-    response = signed_in.get(evidence.get_absolute_url())
+    response = signed_in.get(evidence.get_download_url())
 
     assert response.status_code == 200
     assert response["Content-Disposition"] == 'attachment; filename="a\\"bcd.pdf"'
@@ -1141,7 +1150,7 @@ def test_an_image_is_shown_in_the_browser_sandboxed(signed_in: Client, draft: Ap
         file=ContentFile(png_bytes(), name="scan.png"),
     )
 
-    response = signed_in.get(evidence.get_absolute_url())
+    response = signed_in.get(evidence.get_download_url())
 
     assert response.status_code == 200
     assert response["Content-Type"] == "image/png"
@@ -1153,7 +1162,7 @@ def test_staff_who_review_applications_can_view_a_file(client: Client, draft: Ap
     evidence = EvidenceFactory(application=draft)
     client.force_login(StaffFactory())
 
-    response = client.get(evidence.get_absolute_url())
+    response = client.get(evidence.get_download_url())
 
     assert response.status_code == 200
     assert b"".join(response.streaming_content) == PDF_BYTES
@@ -1165,14 +1174,14 @@ def test_staff_without_the_permission_to_view_applications_cannot(
     evidence = EvidenceFactory(application=draft)
     client.force_login(StaffFactory(may_decide=False))
 
-    assert client.get(evidence.get_absolute_url()).status_code == 404
+    assert client.get(evidence.get_download_url()).status_code == 404
 
 
 def test_a_file_missing_from_disk_is_not_found(signed_in: Client, draft: Application):
     evidence = EvidenceFactory(application=draft)
     evidence.file.storage.delete(evidence.file.name)
 
-    assert signed_in.get(evidence.get_absolute_url()).status_code == 404
+    assert signed_in.get(evidence.get_download_url()).status_code == 404
 
 
 def test_evidence_under_another_applications_number_is_not_found(

@@ -106,7 +106,7 @@ def _application_pages(member: Community) -> list[Page]:
         stated_population_source="Ville de Saint-Étienne 2024",
         official_email="relations@saint-etienne.gouv.fr",
     )
-    EvidenceFactory(application=draft, original_name="Délibération du conseil.pdf")
+    letter = EvidenceFactory(application=draft, original_name="Délibération du conseil.pdf")
     asked = ApplicationFactory(
         applicant=applicant,
         community=CommunityFactory(
@@ -147,6 +147,8 @@ def _application_pages(member: Community) -> list[Page]:
         ),
         Page("application with a question", "applicant", f"/membership/applications/{asked.pk}/"),
         Page("application submitted view", "applicant", detail),
+        Page("evidence read on a page", "applicant", letter.get_absolute_url()),
+        Page("evidence read by staff", "staff", letter.get_absolute_url()),
         Page(
             "confirm official address",
             "anonymous",

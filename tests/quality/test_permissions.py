@@ -167,41 +167,53 @@ ACCESS: dict[str, Row] = {
     "membership/": Row(SIGNED_IN, note="the dashboard"),
     "membership/apply/": Row(SIGNED_IN, note="a verified address is needed; every persona has one"),
     "membership/form.pdf": Row(PUBLIC, note="the printable form, for anyone"),
-    "membership/applications/<int:pk>/": Row(
+    "membership/applications/<id:pk>/": Row(
         APPLICANT,
         url=lambda world: reverse("membership:application-detail", args=[world.application.pk]),
         note="only the applicant; staff use the admin",
     ),
-    "membership/applications/<int:pk>/<slug:step>/": Row(
+    "membership/applications/<id:pk>/<slug:step>/": Row(
         APPLICANT,
         url=lambda world: reverse(
             "membership:application-step", args=[world.application.pk, "population"]
         ),
     ),
-    "membership/applications/<int:pk>/evidence/<int:evidence_pk>/": Row(
+    "membership/applications/<id:pk>/evidence/<id:evidence_pk>/": Row(
         _access(NOT_FOUND, anonymous=LOGIN, signed_in_user=OK, staff=OK),
-        url=lambda world: world.evidence.get_absolute_url(),
+        url=lambda world: world.evidence.get_download_url(),
         note="an uploaded file: the applicant and staff who review applications",
     ),
-    "membership/applications/<int:pk>/evidence/<int:evidence_pk>/remove/": Row(
+    "membership/applications/<id:pk>/evidence/<id:evidence_pk>/view/": Row(
+        _access(NOT_FOUND, anonymous=LOGIN, signed_in_user=OK, staff=OK),
+        url=lambda world: world.evidence.get_absolute_url(),
+        note="the page that shows an uploaded file",
+    ),
+    "membership/applications/<id:pk>/evidence/<id:evidence_pk>/pages/<id:page>.png": Row(
+        _access(NOT_FOUND, anonymous=LOGIN, signed_in_user=OK, staff=OK),
+        url=lambda world: reverse(
+            "membership:evidence-page", args=[world.application.pk, world.evidence.pk, 1]
+        ),
+        note="a PDF's page as a picture",
+    ),
+    "membership/applications/<id:pk>/evidence/<id:evidence_pk>/remove/": Row(
         _access(NOT_FOUND, anonymous=LOGIN, signed_in_user=TO_APPLICATION),
         url=lambda world: reverse(
             "membership:evidence-remove", args=[world.application.pk, world.evidence.pk]
         ),
         method="post",
     ),
-    "membership/applications/<int:pk>/submit/": Row(
+    "membership/applications/<id:pk>/submit/": Row(
         _access(NOT_FOUND, anonymous=LOGIN, signed_in_user=TO_APPLICATION),
         url=lambda world: reverse("membership:application-submit", args=[world.application.pk]),
         method="post",
         data=lambda world: {"accept_terms": "on", "revision": str(world.application.revision)},
     ),
-    "membership/applications/<int:pk>/withdraw/": Row(
+    "membership/applications/<id:pk>/withdraw/": Row(
         _access(NOT_FOUND, anonymous=LOGIN, signed_in_user=TO_APPLICATION),
         url=lambda world: reverse("membership:application-withdraw", args=[world.application.pk]),
         method="post",
     ),
-    "membership/applications/<int:pk>/answer/": Row(
+    "membership/applications/<id:pk>/answer/": Row(
         _access(NOT_FOUND, anonymous=LOGIN, signed_in_user=TO_APPLICATION),
         url=lambda world: reverse("membership:application-answer", args=[world.application.pk]),
         method="post",
@@ -217,7 +229,7 @@ ACCESS: dict[str, Row] = {
         SIGNED_IN,
         url=lambda world: reverse("membership:join-request-create", args=[world.community.slug]),
     ),
-    "membership/join-requests/<int:pk>/<slug:decision>/": Row(
+    "membership/join-requests/<id:pk>/<slug:decision>/": Row(
         _access(NOT_FOUND, anonymous=LOGIN, member_editor=TO_DASHBOARD, staff=TO_DASHBOARD),
         url=lambda world: reverse(
             "membership:join-request-decide", args=[world.join_request.pk, "accept"]
