@@ -757,3 +757,102 @@ def test_staff_withdraw_a_draft_that_holds_a_community_with_a_reason(
     assert draft.messages.get().from_staff
     # The community is free again.
     assert ApplicationFactory(community=draft.community).status == Application.Status.DRAFT
+
+
+# Decisions taken on a page that no longer shows the application as it is.
+
+
+def seen_values(response) -> list[str]:
+    return re.findall(r'name="seen" value="([^"]+)"', response.content.decode())
+
+
+def test_approving_from_a_confirmation_page_opened_before_a_change_is_refused(
+    staff_client, mailoutbox
+) -> None:
+    application = submitted()  # 120,000 people: Class IV, US$ 800
+    confirmation = staff_client.get(decision_url(application, "approve"))
+    assert seen_values(confirmation) == [f"{application.pk}:{application.revision}"]
+    application.corrected_population = 600_000  # another reviewer corrects it meanwhile
+    application.save()
+
+    response = staff_client.post(
+        decision_url(application, "approve"),
+        {"confirm": "yes", "seen": seen_values(confirmation)},
+        follow=True,
+    )
+
+    said = " ".join(messages_of(response))
+    assert "changed after you opened the confirmation page" in said
+    assert "population 600,000, Class VI, US$ 1,250" in said
+    application.refresh_from_db()
+    assert application.status == Application.Status.SUBMITTED
+    assert not Membership.objects.exists()
+    assert mailoutbox == []
+
+
+def test_bulk_approval_skips_only_the_application_changed_since_confirmation(
+    staff_client, django_capture_on_commit_callbacks
+) -> None:
+    unchanged, changed = submitted(), submitted()
+    selection = {"action": "approve_selected", "_selected_action": [unchanged.pk, changed.pk]}
+    confirmation = staff_client.post(CHANGELIST, {**selection, "index": "0"})
+    changed.stated_population = 30_000
+    changed.save()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = staff_client.post(
+            CHANGELIST,
+            {**selection, "confirm": "yes", "seen": seen_values(confirmation)},
+            follow=True,
+        )
+
+    assert list(Membership.objects.values_list("community", flat=True)) == [unchanged.community_id]
+    assert any("not changed" in message for message in messages_of(response))
+
+
+def test_a_community_already_a_member_is_not_approved_again(staff_client, mailoutbox) -> None:
+    application = submitted()
+    existing = MembershipFactory(community=application.community)  # added by hand meanwhile
+
+    confirmation = staff_client.get(decision_url(application, "approve"))
+    assert "The community is already a Global Member" in page_text(confirmation)
+    response = staff_client.post(
+        decision_url(application, "approve"), {"confirm": "yes"}, follow=True
+    )
+
+    assert any("is already a Global Member" in m for m in messages_of(response))
+    assert list(Membership.objects.all()) == [existing]
+    assert not DuesRecord.objects.exists()
+    application.refresh_from_db()
+    assert application.status == Application.Status.SUBMITTED
+    assert mailoutbox == []
+
+
+def test_the_confirmation_page_names_what_to_check(staff_client) -> None:
+    disputed = submitted(stated_population=200_000, stated_population_source="Census 2021")
+    bare = submitted(official_email="", official_email_confirmed_at=None)
+    EvidenceFactory(application=disputed)
+    selection = {"action": "approve_selected", "_selected_action": [disputed.pk, bare.pk]}
+
+    page = page_text(staff_client.post(CHANGELIST, {**selection, "index": "0"}))
+
+    disputed_row = page[page.index(f"Number {disputed.pk}") :][:400]
+    bare_row = page[page.index(f"Number {bare.pk}") :][:400]
+    assert "Population differs by over 10%" in disputed_row
+    assert "1 document" in disputed_row
+    assert "No evidence" in bare_row
+
+
+@pytest.mark.parametrize("forged", ["abc", "99999999999999999999999", ""])
+def test_a_forged_selection_is_refused_with_a_message(staff_client, forged) -> None:
+    application = submitted()
+
+    response = staff_client.post(
+        CHANGELIST,
+        {"action": "approve_selected", "_selected_action": [application.pk, forged], "index": "0"},
+        follow=True,
+    )
+
+    assert response.status_code == 200
+    assert any("The selection could not be read" in m for m in messages_of(response))
+    assert not Membership.objects.exists()

@@ -820,3 +820,44 @@ def test_the_same_file_is_not_stored_twice(db) -> None:
     assert excinfo.value.code == "duplicate_file"
     assert "already uploaded, as letter.pdf" in excinfo.value.messages[0]
     assert application.evidence.count() == 1
+
+
+def _co_editor_while_applying(application: Application) -> Editor:
+    """A second official whom staff accepted while the community's application was open."""
+    join_request = JoinRequestFactory(community=application.community)
+    editor_services.accept_join_request(join_request, by=StaffFactory())
+    return Editor.objects.get(community=application.community, user=join_request.user)
+
+
+@pytest.mark.parametrize("ending", ["rejected", "withdrawn"])
+def test_co_editors_of_a_community_whose_application_ends_unapproved_are_removed(
+    db, ending
+) -> None:
+    application = _submitted()
+    editor = _co_editor_while_applying(application)
+    staff = StaffFactory()
+
+    if ending == "rejected":
+        services.reject_application(application, by=staff, reason="Not a local government.")
+    else:
+        services.withdraw_application(application, by=application.applicant)
+
+    assert not Editor.objects.filter(pk=editor.pk).exists()
+    last = Editor.history.filter(id=editor.pk).first()
+    assert last.history_type == "-"
+    assert last.history_change_reason == "membership.editor.removed"
+
+
+def test_co_editors_of_a_former_member_stay_when_its_new_application_ends(db) -> None:
+    former = _submitted()
+    MembershipFactory(
+        community=former.community,
+        status=Membership.Status.LAPSED,
+        starts_on=datetime.date(2020, 1, 1),
+        ends_on=datetime.date(2020, 12, 31),
+    )
+    former_editor = _co_editor_while_applying(former)
+
+    services.reject_application(former, by=StaffFactory(), reason="Dues unpaid since 2020.")
+
+    assert Editor.objects.filter(pk=former_editor.pk).exists()

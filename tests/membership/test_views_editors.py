@@ -426,3 +426,15 @@ def test_editors_and_anonymous_visitors_are_not_offered_to_join(
     assert "Kyoto" in anonymous_page and "Kyoto" in editor_page
     assert join_url(member) not in anonymous_page
     assert join_url(member) not in editor_page
+
+
+def test_staff_without_the_right_to_change_join_requests_cannot_decide(
+    client: Client, join_request: JoinRequest
+) -> None:
+    client.force_login(StaffFactory(may_decide=False))  # staff, with no membership permission
+
+    assert client.post(decide_url(join_request, "accept")).status_code == 404
+
+    join_request.refresh_from_db()
+    assert join_request.status == JoinRequest.Status.PENDING
+    assert not Editor.objects.filter(user=join_request.user).exists()
