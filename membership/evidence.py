@@ -1,7 +1,8 @@
 """Checking an uploaded evidence file by what it contains, whatever its name says.
 
-A PDF must start with `%PDF-` and end with an `%%EOF` marker; a PNG or JPEG must be an image
-Pillow can read to the end. Anything else (a web page named letter.pdf, a truncated scan, a
+A PDF must start with `%PDF-`, end with an `%%EOF` marker and open in PDFium (the reader that
+draws its pages for staff) with at least one page; a PNG or JPEG must be an image Pillow can
+read to the end. Anything else (a web page named letter.pdf, a truncated scan, a
 file over 10 MB) is refused with a message that says what was wrong.
 """
 
@@ -15,6 +16,8 @@ from django.core.files.uploadedfile import UploadedFile
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 from PIL import Image, UnidentifiedImageError
+
+from membership.previews import PreviewError, count_pages
 
 MAX_EVIDENCE_BYTES = 10 * 1024 * 1024
 PDF = "application/pdf"
@@ -81,10 +84,22 @@ def _check_pdf(upload: UploadedFile, size: int) -> None:
             code="damaged_pdf",
         )
     upload.seek(0)
-    if b"/Encrypt" in upload.read(MAX_EVIDENCE_BYTES):
+    data = upload.read(MAX_EVIDENCE_BYTES)
+    if b"/Encrypt" in data:
         raise ValidationError(
             _("This PDF is password-protected, so staff could not read it. Upload it unprotected."),
             code="encrypted_pdf",
+        )
+    try:
+        pages = count_pages(data)
+    except PreviewError:
+        pages = 0
+    if pages == 0:
+        # A web page or half a file behind a PDF header, say: it would look like a letter in
+        # the list but show nothing.
+        raise ValidationError(
+            _("This PDF is damaged and cannot be opened. Save it again and re-upload it."),
+            code="damaged_pdf",
         )
 
 

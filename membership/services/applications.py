@@ -184,22 +184,25 @@ def add_community_by_hand(
                 )
             }
         )
-    folded = normalize_for_search(name)
-    same_name = Community.objects.filter(country=country).matching(name)
-    for candidate in same_name[:20]:
-        if normalize_for_search(candidate.name) == folded:
-            raise ValidationError(
-                {
-                    "name": ValidationError(
-                        _(
-                            "%(community)s is already in our list. Search for it above and "
-                            "choose it there."
+    entered = {normalize_for_search(text) for text in (name, native_name) if text.strip()}
+    candidates = Community.objects.filter(country=country)
+    for text in (name, native_name):
+        if not text.strip():
+            continue
+        for candidate in candidates.matching(text)[:50]:
+            if entered & _spellings(candidate):
+                raise ValidationError(
+                    {
+                        "name": ValidationError(
+                            _(
+                                "%(community)s is already in our list under this name. Search "
+                                "for it above and choose it there."
+                            )
+                            % {"community": candidate},
+                            code="community_exists",
                         )
-                        % {"community": candidate},
-                        code="community_exists",
-                    )
-                }
-            )
+                    }
+                )
     community = Community(
         name=name,
         native_name=native_name,
@@ -214,6 +217,13 @@ def add_community_by_hand(
     community._change_reason = "membership.community.added_by_applicant"  # type: ignore[attr-defined]
     community.save()
     return community
+
+
+def _spellings(community: Community) -> set[str]:
+    """Every name the community goes by (in each script, local and English), folded."""
+    names = [community.name, community.ascii_name, community.native_name]
+    names += community.other_names.splitlines()
+    return {normalize_for_search(name) for name in names if name.strip()}
 
 
 def _free_slug(name: str, country: str) -> str:

@@ -15,7 +15,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F, Prefetch
+from django.db.models import Exists, F, OuterRef, Prefetch
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
@@ -170,7 +170,7 @@ def apply(request: HttpRequest) -> HttpResponse:
                 % {"community": application.community},
             )
             return redirect(_step_url(application, "population"))
-    results, count = _search(search)
+    results, count = _search(search, request.user)
     return render(
         request,
         "membership/apply.html",
@@ -237,11 +237,20 @@ def _join_url(community: Community) -> str | None:
         return None
 
 
-def _search(form: CommunitySearchForm) -> tuple[list[Community], int]:
+def _search(form: CommunitySearchForm, user: Any) -> tuple[list[Community], int]:
+    """Matching communities, largest first, each marked when it is a member already or another
+    official has applied for it (they are offered to join instead of applying)."""
     if not form.is_valid() or not form.cleaned_data["q"]:
         return [], 0
     matches = Community.objects.matching(form.cleaned_data["q"])
-    ordered = matches.order_by(F("population").desc(nulls_last=True), "name", "pk")
+    ordered = matches.annotate(
+        is_member=Exists(Membership.objects.active().filter(community=OuterRef("pk"))),
+        applied_for_by_another=Exists(
+            Application.objects.in_progress()
+            .filter(community=OuterRef("pk"))
+            .exclude(applicant=user)
+        ),
+    ).order_by(F("population").desc(nulls_last=True), "name", "pk")
     return list(ordered[:SEARCH_LIMIT]), matches.count()
 
 
@@ -590,6 +599,14 @@ def application_answer(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def application_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     application = _get_application_for_applicant(request, pk)
+    if request.POST.get("confirm") != "yes":
+        messages.error(
+            request,
+            _(
+                "Nothing was withdrawn. To withdraw, tick the box that confirms it, then press the button."
+            ),
+        )
+        return redirect(application)
     try:
         withdraw_application(application, by=request.user)
     except ValidationError as error:

@@ -53,6 +53,9 @@ def test_pdf_png_and_jpeg_are_accepted_by_content(name, content, content_type, s
         ("scan.png", png_bytes((64, 64))[:-20], "damaged_image"),
         ("photo.jpg", jpeg_bytes()[:30], "damaged_image"),
         ("photo.jpg", jpeg_bytes()[: len(jpeg_bytes()) // 2], "damaged_image"),
+        # A PDF header and end marker around a web page, or around half a letter, are not a PDF.
+        ("letter.pdf", b"%PDF-1.4\n<html><script>alert(1)</script></html>\n%%EOF\n", "damaged_pdf"),
+        ("letter.pdf", PDF_BYTES[: len(PDF_BYTES) // 2] + b"\n%%EOF\n", "damaged_pdf"),
         # A web page that names the PDF header further in is still a web page.
         ("letter.pdf", b"<html><!-- %PDF-1.4 --></html>\n%%EOF", "unsupported_type"),
     ],

@@ -151,6 +151,49 @@ def test_a_community_already_listed_is_not_entered_twice(db) -> None:
     assert "already in our list" in excinfo.value.message_dict["name"][0]
 
 
+@pytest.mark.parametrize(
+    ("name", "native_name"),
+    [("Praha", ""), ("PRAGUE", ""), ("Prag", "Прага"), ("Hlavní město", "Прага")],
+)
+def test_a_community_listed_under_another_spelling_is_not_entered_twice(
+    db, name, native_name
+) -> None:
+    """The local name, or the name in another script, finds the listed community."""
+    prague = CommunityFactory(name="Prague", country="CZ", other_names="Praha\nPrag\nПрага")
+
+    with pytest.raises(ValidationError) as excinfo:
+        services.add_community_by_hand(
+            name=name,
+            native_name=native_name,
+            kind=Community.Kind.CITY,
+            country="CZ",
+            region="",
+            population=1_300_000,
+            population_source="CZSO",
+            by=UserFactory(),
+        )
+
+    assert str(prague) in excinfo.value.message_dict["name"][0]
+    assert list(Community.objects.all()) == [prague]
+
+
+def test_a_name_that_only_contains_a_listed_name_is_a_community_of_its_own(db) -> None:
+    CommunityFactory(name="Prague", country="CZ", other_names="Praha")
+
+    community = services.add_community_by_hand(
+        name="Praha-Kunratice",
+        native_name="",
+        kind=Community.Kind.DISTRICT,
+        country="CZ",
+        region="Prague",
+        population=10_000,
+        population_source="CZSO",
+        by=UserFactory(),
+    )
+
+    assert community.name == "Praha-Kunratice"
+
+
 def test_a_community_entered_by_hand_uses_the_applicants_figure(db) -> None:
     user = UserFactory()
     community = services.add_community_by_hand(

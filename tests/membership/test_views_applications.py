@@ -404,6 +404,35 @@ def test_search_shows_at_most_twenty_results_and_the_count(signed_in: Client):
     assert "25 communities found; the 20 largest are shown" in text(page)
 
 
+def test_search_offers_to_join_a_member_or_a_community_another_official_applied_for(
+    signed_in: Client, applicant: Any
+):
+    member = CommunityFactory(name="Kraków", slug="krakow-pl", country="PL")
+    MembershipFactory(community=member)
+    applied = CommunityFactory(name="Krakow Gorny", slug="krakow-gorny-pl", country="PL")
+    ApplicationFactory(community=applied)
+    mine = CommunityFactory(name="Krakow Dolny", slug="krakow-dolny-pl", country="PL")
+    ApplicationFactory(community=mine, applicant=applicant)
+    free = CommunityFactory(name="Krakow Nowy", slug="krakow-nowy-pl", country="PL")
+
+    page = parse(signed_in.get("/membership/apply/", {"q": "krakow"}))
+
+    results = {
+        text(find(item, "h3")): item for item in find_all(page, "li", css_class="community-result")
+    }
+    for community, standing in [
+        (member, "Already a Global Member."),
+        (applied, "Another official has already applied for it."),
+    ]:
+        result = results[community.name]
+        assert standing in text(result)
+        join = find(result, "a", href=f"/membership/communities/{community.slug}/join/")
+        assert text(join) == "Ask to join"
+        assert not find_all(result, "button")
+    for community in (mine, free):  # one's own draft is continued through the refusal path
+        assert "Apply for this community" in text(results[community.name])
+
+
 @pytest.mark.parametrize("query", ["a\x00b", "x" * 101])
 def test_hostile_search_text_gets_a_message_not_an_error(signed_in: Client, query: str):
     response = signed_in.get("/membership/apply/", {"q": query})
@@ -1615,8 +1644,17 @@ def test_withdrawing_an_application_ends_it(signed_in: Client, draft: Applicatio
     page = page_text(signed_in.get(detail_url(draft)))
     assert "Withdrawing ends this application for good" in page
 
-    response = signed_in.post(
+    unconfirmed = signed_in.post(
         reverse("membership:application-withdraw", kwargs={"pk": draft.pk}), follow=True
+    )
+    assert "Nothing was withdrawn. To withdraw, tick the box" in page_text(unconfirmed)
+    draft.refresh_from_db()
+    assert draft.status == Application.Status.DRAFT
+
+    response = signed_in.post(
+        reverse("membership:application-withdraw", kwargs={"pk": draft.pk}),
+        {"confirm": "yes"},
+        follow=True,
     )
 
     assert f"You withdrew the application for {draft.community}." in page_text(response)
@@ -1629,7 +1667,9 @@ def test_an_approved_application_cannot_be_withdrawn(signed_in: Client, applican
     approve_application(sent, by=StaffFactory())
 
     response = signed_in.post(
-        reverse("membership:application-withdraw", kwargs={"pk": sent.pk}), follow=True
+        reverse("membership:application-withdraw", kwargs={"pk": sent.pk}),
+        {"confirm": "yes"},
+        follow=True,
     )
 
     assert "can no longer be withdrawn" in page_text(response)

@@ -212,6 +212,7 @@ ACCESS: dict[str, Row] = {
         _access(NOT_FOUND, anonymous=LOGIN, signed_in_user=TO_APPLICATION),
         url=lambda world: reverse("membership:application-withdraw", args=[world.application.pk]),
         method="post",
+        data=lambda world: {"confirm": "yes"},
     ),
     "membership/applications/<id:pk>/answer/": Row(
         _access(NOT_FOUND, anonymous=LOGIN, signed_in_user=TO_APPLICATION),
