@@ -49,6 +49,7 @@ def _context(application: Application, **extra: Any) -> dict[str, Any]:
         "community": application.community,
         "application_url": _url(application.get_absolute_url()),
         "dashboard_url": _url(reverse("membership:dashboard")),
+        "apply_url": _url(reverse("membership:apply")),
         **extra,
     }
 
@@ -69,9 +70,19 @@ def send_application_received(application: Application, *, resubmitted: bool) ->
     )
     team = team_addresses()
     if team:
+        answer = (
+            application.messages.filter(from_staff=False).order_by("-created_at", "-pk").first()
+            if resubmitted
+            else None
+        )
         send_templated_mail(
             "membership/emails/application_submitted",
-            _context(application, resubmitted=resubmitted, admin_url=_admin_url(application)),
+            _context(
+                application,
+                resubmitted=resubmitted,
+                answer=answer,
+                admin_url=_admin_url(application),
+            ),
             team,
         )
 

@@ -338,6 +338,15 @@ def application_for_token(token: str) -> Application:
 def confirm_official_email(token: str) -> Application:
     """Mark the official address confirmed: the link proves its holder reads that mailbox."""
     application = _locked(application_for_token(token))
+    if application.official_email_confirmed_at is None and not application.is_in_progress:
+        raise ValidationError(
+            _(
+                "This application is already %(status)s, so the address no longer needs "
+                "confirming. Your dashboard shows where it stands."
+            )
+            % {"status": application.get_status_display().lower()},
+            code="not_in_progress",
+        )
     if application.official_email_confirmed_at is None:
         application.official_email_confirmed_at = timezone.now()
         _record(
@@ -512,8 +521,12 @@ def withdraw_application(application: Application, *, by: Any, reason: str = "")
 
 
 @transaction.atomic
-def answer_question(application: Application, *, by: Any, body: str) -> ApplicationMessage:
-    """The applicant's answer to staff, shown to staff on the application."""
+def answer_question(
+    application: Application, *, by: Any, body: str, notify_team: bool = True
+) -> ApplicationMessage:
+    """The applicant's answer to staff, shown to staff on the application. An answer that
+    resubmits the application is told to staff in the resubmission's e-mail instead
+    (`notify_team=False`), so that they get one e-mail, not two."""
     application = _locked(application)
     if application.status not in (Status.SUBMITTED, Status.NEEDS_INFORMATION):
         raise ValidationError(
@@ -526,7 +539,8 @@ def answer_question(application: Application, *, by: Any, body: str) -> Applicat
     )
     _record(application, by=by, action="membership.application.answered")
     application.save(update_fields=[])
-    emails.send_answer_to_team(application, message)
+    if notify_team:
+        emails.send_answer_to_team(application, message)
     return message
 
 

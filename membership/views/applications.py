@@ -570,7 +570,12 @@ def application_answer(request: HttpRequest, pk: int) -> HttpResponse:
         return _render_detail(request, application, form)
     resubmit = application.status == Application.Status.NEEDS_INFORMATION
     try:
-        answer_question(application, by=request.user, body=form.cleaned_data["body"])
+        answer_question(
+            application,
+            by=request.user,
+            body=form.cleaned_data["body"],
+            notify_team=not resubmit,
+        )
     except ValidationError as error:  # decided or withdrawn meanwhile
         messages.error(request, " ".join(error.messages))
         return redirect(application)

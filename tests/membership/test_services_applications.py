@@ -681,6 +681,8 @@ def test_a_rejection_needs_a_reason_and_sends_it(db, commit, mailoutbox) -> None
     application.refresh_from_db()
     assert application.status == Status.REJECTED
     assert "The letter is not from the local government." in mailoutbox[0].body
+    # The way forward is a new application, not the rejected one.
+    assert "start a new application:\nhttp://testserver/membership/apply/" in mailoutbox[0].body
     assert not Membership.objects.exists()
 
 
