@@ -21,6 +21,7 @@ from django_countries import countries
 
 from membership.models import Application, Community, Evidence
 from membership.models.applications import MAX_POPULATION
+from membership.text import strip_direction_controls
 
 # Larger numbers do not fit the database's integer columns.
 MAX_ID = 2**31 - 1
@@ -100,6 +101,13 @@ class BootstrapBoundField(BoundField):
 
 class PortalForm(forms.Form):
     bound_field_class = BootstrapBoundField
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        for name, value in cleaned.items():
+            if isinstance(value, str):
+                cleaned[name] = strip_direction_controls(value)
+        return cleaned
 
 
 _GROUPED_DIGITS = re.compile(r"^\d{1,3}(?:[ ,.'’\u00a0\u202f]\d{3})+$")

@@ -197,9 +197,19 @@ class EditorFactory(factory.django.DjangoModelFactory):
 class JoinRequestFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = JoinRequest
+        skip_postgeneration_save = True
 
     community = factory.SubFactory(CommunityFactory)
     user = factory.SubFactory(UserFactory)
     role = Application.Role.ELECTED_OFFICIAL
     title = "Deputy Mayor"
     office = "City Council"
+
+    @factory.post_generation
+    def joinable(request, create, extracted, **kwargs):  # noqa: N805
+        """A request is for a member or a community applying: make the community a member
+        when it is neither (joinable=False keeps it as it is)."""
+        from membership.services.editors import join_is_possible
+
+        if create and extracted is not False and not join_is_possible(request.community):
+            MembershipFactory(community=request.community)

@@ -18,7 +18,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
-from membership.admin.base import PortalModelAdmin
+from membership.admin.base import MAX_SEARCH_LENGTH, PortalModelAdmin
 from membership.admin.decisions import (
     APPROVE,
     DECISIONS,
@@ -32,6 +32,7 @@ from membership.admin.decisions import (
 from membership.models import (
     Application,
     ApplicationMessage,
+    Community,
     Evidence,
     Membership,
     RecognizedDomain,
@@ -197,6 +198,10 @@ class ApplicationAdmin(PortalModelAdmin):
         "official_email",
         "title",
         "office",
+        "primary_contact_name",
+        "primary_contact_email",
+        "billing_contact_name",
+        "billing_contact_email",
     ]
     # Waiting applications first, the one waiting longest at the top.
     ordering = [
@@ -299,6 +304,17 @@ class ApplicationAdmin(PortalModelAdmin):
         return self.has_change_permission(request)
 
     # The list.
+
+    def get_search_results(
+        self, request: HttpRequest, queryset: QuerySet[Any], search_term: str
+    ) -> tuple[QuerySet[Any], bool]:
+        """The fields above, and the community by any of its names as the public search
+        reads them: in any script, whatever the case and accents ("lodz" finds Łódź)."""
+        results, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        term = search_term.replace("\x00", "")[:MAX_SEARCH_LENGTH]
+        if term.strip():
+            results |= queryset.filter(community__in=Community.objects.matching(term))
+        return results, may_have_duplicates
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Application]:
         documents = (

@@ -289,18 +289,19 @@ def carry_out(
         status, revision = current.first() or (None, None)
         if status is None:
             continue  # gone since the page was shown
-        if application.pk in seen and seen[application.pk] != revision:
-            fresh = Application.objects.select_related("community", "membership_class").get(
-                pk=application.pk
-            )
-            messages.error(request, _changed_meanwhile(fresh))
-            continue
+        # First: a second click on the same decision is told it is done, not that it changed.
         if decision.done_status is not None and status == decision.done_status:
             messages.info(
                 request,
                 gettext("%(application)s was already %(status)s; nothing changed.")
                 % {"application": _label(application), "status": Status(status).label.lower()},
             )
+            continue
+        if application.pk in seen and seen[application.pk] != revision:
+            fresh = Application.objects.select_related("community", "membership_class").get(
+                pk=application.pk
+            )
+            messages.error(request, _changed_meanwhile(fresh))
             continue
         try:
             decided = service(application, request.user)

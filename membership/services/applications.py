@@ -8,6 +8,7 @@ queues its e-mail to leave after the transaction commits.
 from __future__ import annotations
 
 import datetime
+from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
@@ -30,12 +31,14 @@ from membership.models import (
     DuesRecord,
     Editor,
     Evidence,
+    JoinRequest,
     Membership,
     RecognizedDomain,
 )
 from membership.models.applications import sha256_of
 from membership.search import normalize_for_search
 from membership.services.memberships import start_membership
+from membership.text import strip_direction_controls
 
 Status = Application.Status
 MAX_EVIDENCE_FILES = 10
@@ -387,7 +390,7 @@ def add_evidence(
         application=application,
         kind=kind,
         description=description,
-        original_name=(upload.name or "upload")[-255:],
+        original_name=strip_direction_controls(upload.name or "upload")[-255:] or "upload",
         content_type=checked.content_type,
         size=upload.size or 0,
         sha256=digest,
@@ -520,13 +523,19 @@ def withdraw_application(application: Application, *, by: Any, reason: str = "")
     return application
 
 
+@dataclass(frozen=True)
+class Answer:
+    message: ApplicationMessage
+    resubmitted: bool
+    # Why an answered question could not go back to staff (the application is incomplete).
+    missing: tuple[str, ...] = ()
+
+
 @transaction.atomic
-def answer_question(
-    application: Application, *, by: Any, body: str, notify_team: bool = True
-) -> ApplicationMessage:
-    """The applicant's answer to staff, shown to staff on the application. An answer that
-    resubmits the application is told to staff in the resubmission's e-mail instead
-    (`notify_team=False`), so that they get one e-mail, not two."""
+def answer_question(application: Application, *, by: Any, body: str) -> Answer:
+    """The applicant's message to staff. An answer to staff's question also sends the
+    application back to them (the terms were accepted at the first submission), and staff get
+    one e-mail for both. The same text sent twice in a row (a double click) is kept once."""
     application = _locked(application)
     if application.status not in (Status.SUBMITTED, Status.NEEDS_INFORMATION):
         raise ValidationError(
@@ -534,19 +543,31 @@ def answer_question(
             % {"status": application.get_status_display().lower()},
             code="not_open_for_messages",
         )
+    body = body.strip()
+    last = application.messages.order_by("-created_at", "-pk").first()
+    if last is not None and not last.from_staff and last.author_id == by.pk and last.body == body:
+        return Answer(last, resubmitted=False)
     message = ApplicationMessage.objects.create(
-        application=application, author=by, from_staff=False, body=body.strip()
+        application=application, author=by, from_staff=False, body=body
     )
     _record(application, by=by, action="membership.application.answered")
     application.save(update_fields=[])
-    if notify_team:
-        emails.send_answer_to_team(application, message)
-    return message
+    if application.status == Status.NEEDS_INFORMATION:
+        try:
+            with transaction.atomic():
+                submit_application(application, by=by, revision=None, accept_terms=True)
+        except ValidationError as error:
+            emails.send_answer_to_team(application, message)
+            return Answer(message, resubmitted=False, missing=tuple(error.messages))
+        return Answer(message, resubmitted=True)
+    emails.send_answer_to_team(application, message)
+    return Answer(message, resubmitted=False)
 
 
 def _end_editors_of_non_member(application: Application, *, by: Any) -> None:
     """Co-editors accepted while a community applied edit it only as a member: when its last
-    application in progress ends and it has never been a member, they are editors no more."""
+    application in progress ends and it has never been a member, they are editors no more,
+    and requests still waiting to join it are closed."""
     community_id = application.community_id
     if community_id is None:
         return
@@ -558,6 +579,16 @@ def _end_editors_of_non_member(application: Application, *, by: Any) -> None:
         editor._history_user = by  # type: ignore[attr-defined]
         editor._change_reason = "membership.editor.removed"  # type: ignore[attr-defined]
         editor.delete()
+    # Requests waiting to join have nothing left to join.
+    for join_request in JoinRequest.objects.filter(
+        community_id=community_id, status=JoinRequest.Status.PENDING
+    ):
+        join_request.status = JoinRequest.Status.DECLINED
+        join_request.decided_at = timezone.now()
+        join_request.decided_by = by
+        join_request._history_user = by  # type: ignore[attr-defined]
+        join_request._change_reason = "membership.joinrequest.closed"  # type: ignore[attr-defined]
+        join_request.save(update_fields=["status", "decided_at", "decided_by"])
 
 
 def _check_reason_given(reason: str) -> None:

@@ -104,6 +104,17 @@ def accept_join_request(join_request: JoinRequest, *, by: Any) -> JoinRequest:
     """Make the requester an editor of the community; accepting twice adds them once."""
     if not may_manage_editors(by, join_request.community):
         raise PermissionDenied
+    if join_request.status == JoinRequest.Status.PENDING and not join_is_possible(
+        join_request.community
+    ):
+        raise ValidationError(
+            _(
+                "%(community)s is no longer a member or applying, so nobody can join it as "
+                "an editor. Decline the request."
+            )
+            % {"community": join_request.community.name},
+            code="nothing_to_join",
+        )
     join_request = _decide(join_request, by=by, status=JoinRequest.Status.ACCEPTED)
     _editor, created = Editor.objects.get_or_create(
         community=join_request.community, user=join_request.user, defaults={"added_by": by}

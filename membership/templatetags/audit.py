@@ -24,6 +24,9 @@ ACTIONS = {
     "membership.joinrequest.accepted": _("Accepted the join request"),
     "membership.joinrequest.declined": _("Declined the join request"),
     "membership.joinrequest.withdrawn": _("Withdrew the join request"),
+    "membership.joinrequest.closed": _(
+        "Closed: the community's application ended without membership"
+    ),
     "membership.editor.removed": _("Ended: the community's application ended without membership"),
 }
 

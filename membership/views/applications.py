@@ -469,6 +469,11 @@ def _render_step(
 ) -> HttpResponse:
     forms = [value for value in context.values() if hasattr(value, "errors")]
     index = STEPS.index(step)
+    if step == "population" and application.reference_population is None and "form" in context:
+        # A community typed by hand has no reference figure to fall back on.
+        field = context["form"].fields["stated_population"]
+        field.label = _("Population")
+        field.help_text = _("A whole number. It sets the membership class.")
     return render(
         request,
         f"membership/application_step_{step}.html",
@@ -544,6 +549,9 @@ def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def _render_detail(
     request: HttpRequest, application: Application, answer_form: AnswerForm
 ) -> HttpResponse:
+    if application.status != Application.Status.NEEDS_INFORMATION:
+        # Nobody asked anything yet: it is a message, not an answer.
+        answer_form.fields["body"].label = _("Your message to the membership team")
     return render(
         request,
         "membership/application_detail.html",
@@ -562,41 +570,33 @@ def _render_detail(
 @require_POST
 @login_required
 def application_answer(request: HttpRequest, pk: int) -> HttpResponse:
-    """The applicant's answer to staff; an answer to a question also sends the application
-    back to staff (the terms were accepted at the first submission)."""
+    """The applicant's message or answer to staff (see `answer_question`)."""
     application = _get_application_for_applicant(request, pk)
     form = AnswerForm(request.POST)
     if not form.is_valid():
         return _render_detail(request, application, form)
-    resubmit = application.status == Application.Status.NEEDS_INFORMATION
     try:
-        answer_question(
-            application,
-            by=request.user,
-            body=form.cleaned_data["body"],
-            notify_team=not resubmit,
-        )
+        answer = answer_question(application, by=request.user, body=form.cleaned_data["body"])
     except ValidationError as error:  # decided or withdrawn meanwhile
         messages.error(request, " ".join(error.messages))
         return redirect(application)
-    if not resubmit:
-        messages.success(request, _("Your message is sent to the membership team."))
-        return redirect(application)
-    try:
-        submit_application(application, by=request.user, revision=None, accept_terms=True)
-    except ValidationError as error:
+    if answer.missing:
         messages.warning(
             request,
             _(
                 "Your answer is sent, but the application could not go back to the team yet: "
                 "%(reasons)s Complete it below, then submit it again."
             )
-            % {"reasons": " ".join(error.messages)},
+            % {"reasons": " ".join(answer.missing)},
         )
         return redirect(_step_url(application, "review"))
-    messages.success(
-        request, _("Your answer is sent and your application is back with the membership team.")
-    )
+    if answer.resubmitted:
+        messages.success(
+            request,
+            _("Your answer is sent and your application is back with the membership team."),
+        )
+    else:
+        messages.success(request, _("Your message is sent to the membership team."))
     return redirect(application)
 
 

@@ -184,6 +184,25 @@ def test_search_finds_an_application_by_the_native_name(staff_client) -> None:
     assert [row.pk for row in response.context["cl"].result_list] == [kyiv.pk]
 
 
+@pytest.mark.parametrize("term", ["łódź", "LODZ", "Lodz", "ŁÓDŹ"])
+def test_search_finds_a_community_whatever_the_case_and_accents(staff_client, term) -> None:
+    lodz = submitted(community=CommunityFactory(name="Łódź", country="PL"))
+    submitted(community=CommunityFactory(name="Gdańsk", country="PL"))
+
+    response = staff_client.get(CHANGELIST, {"q": term})
+
+    assert [row.pk for row in response.context["cl"].result_list] == [lodz.pk]
+
+
+def test_search_finds_an_application_by_its_billing_contact(staff_client) -> None:
+    billed = submitted(billing_contact_email="faktury@um.example.pl")
+    submitted()
+
+    response = staff_client.get(CHANGELIST, {"q": "faktury@"})
+
+    assert [row.pk for row in response.context["cl"].result_list] == [billed.pk]
+
+
 def test_staff_can_neither_add_nor_delete_applications(staff_client) -> None:
     application = submitted()
 
@@ -376,11 +395,11 @@ def test_approving_twice_creates_nothing_twice(
     staff_client, django_capture_on_commit_callbacks, mailoutbox
 ) -> None:
     application = submitted()
+    confirmation = staff_client.get(decision_url(application, "approve"))
+    as_posted = {"confirm": "yes", "seen": seen_values(confirmation)}  # what the page sends
     with django_capture_on_commit_callbacks(execute=True):
-        staff_client.post(decision_url(application, "approve"), {"confirm": "yes"})
-        second_tab = staff_client.post(
-            decision_url(application, "approve"), {"confirm": "yes"}, follow=True
-        )
+        staff_client.post(decision_url(application, "approve"), as_posted)
+        second_tab = staff_client.post(decision_url(application, "approve"), as_posted, follow=True)
         staff_client.post(
             CHANGELIST,
             {"action": "approve_selected", "_selected_action": [application.pk], "confirm": "yes"},

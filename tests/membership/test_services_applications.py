@@ -567,18 +567,44 @@ def test_a_question_waits_for_the_answer_and_the_answer_resubmits(
     assert "Please send the council resolution." in mailoutbox[-1].body
     assert mailoutbox[-1].to == [application.applicant.email]
 
+    mailoutbox.clear()
     with commit():
-        services.answer_question(application, by=application.applicant, body="Attached, page 2.")
-        services.submit_application(
-            application, by=application.applicant, revision=None, accept_terms=True
+        answer = services.answer_question(
+            application, by=application.applicant, body="Attached, page 2."
+        )
+        again = services.answer_question(  # a double click
+            application, by=application.applicant, body="Attached, page 2."
         )
 
+    assert answer.resubmitted and not again.resubmitted
+    assert again.message == answer.message
     application.refresh_from_db()
     assert application.status == Status.SUBMITTED
     assert [m.from_staff for m in application.messages.all()] == [True, False]
-    assert any(
-        "Attached, page 2." in m.body for m in mailoutbox if m.to == settings.MEMBERSHIP_TEAM_EMAILS
-    )
+    (to_team,) = [m for m in mailoutbox if m.to == settings.MEMBERSHIP_TEAM_EMAILS]
+    assert to_team.subject.startswith("Resubmitted")
+    assert "Attached, page 2." in to_team.body
+
+
+def test_an_answer_that_cannot_resubmit_still_reaches_staff(db, commit, mailoutbox, settings):
+    settings.MEMBERSHIP_TEAM_EMAILS = ["team@association.example.org"]
+    application = _submitted()
+    services.request_information(application, by=StaffFactory(), question="Who signs?")
+    # The evidence went missing meanwhile (the confirmed address was changed by staff, say).
+    Application.objects.filter(pk=application.pk).update(official_email_confirmed_at=None)
+    mailoutbox.clear()
+
+    with commit():
+        answer = services.answer_question(
+            application, by=application.applicant, body="The mayor signs."
+        )
+
+    assert not answer.resubmitted
+    assert answer.missing
+    application.refresh_from_db()
+    assert application.status == Status.NEEDS_INFORMATION
+    (to_team,) = mailoutbox
+    assert "The mayor signs." in to_team.body
 
 
 def test_a_draft_cannot_be_asked_a_question(db) -> None:
@@ -906,3 +932,22 @@ def test_co_editors_of_a_former_member_stay_when_its_new_application_ends(db) ->
     services.reject_application(former, by=StaffFactory(), reason="Dues unpaid since 2020.")
 
     assert Editor.objects.filter(pk=former_editor.pk).exists()
+
+
+def test_requests_waiting_to_join_close_when_the_application_ends_unapproved(db) -> None:
+    application = _submitted()
+    waiting = JoinRequestFactory(community=application.community)
+    staff = StaffFactory()
+
+    services.reject_application(application, by=staff, reason="Not a local government.")
+
+    waiting.refresh_from_db()
+    assert waiting.status == JoinRequest.Status.DECLINED
+    assert waiting.decided_by == staff
+    # Nor can a request be accepted afterwards into a community that is neither member nor
+    # applying.
+    late = JoinRequestFactory(community=application.community, joinable=False)
+    with pytest.raises(ValidationError) as excinfo:
+        editor_services.accept_join_request(late, by=staff)
+    assert excinfo.value.code == "nothing_to_join"
+    assert not Editor.objects.filter(community=application.community).exists()

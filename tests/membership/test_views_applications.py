@@ -1054,7 +1054,10 @@ def test_the_upload_field_says_what_it_accepts_before_the_field(
     assert attr(field, "accept") == "application/pdf,image/png,image/jpeg"
     rules = text(find(page, "p", id="upload-rules"))
     assert "PDF, PNG or JPEG" in rules and "10 MB" in rules
-    assert page_text_index(page, rules) < page_text_index(page, "File*")
+    assert page_text_index(page, rules) < page_text_index(page, "File")
+    # One of the two kinds of proof is enough, so neither is marked as required.
+    assert "*" not in text(find(page, "label", for_="id_upload-file"))
+    assert "*" not in text(find(page, "label", for_="id_email-official_email"))
 
 
 def page_text_index(page: Element, needle: str) -> int:
@@ -1726,3 +1729,31 @@ def test_the_applicant_is_told_when_staff_corrected_the_population(
 
     assert "Population used: 95,000" in page_text(response)
     assert "The membership team set this figure" in page_text(response)
+
+
+def test_direction_overrides_are_taken_out_of_what_is_typed_and_of_file_names(
+    signed_in: Client, draft: Application
+):
+    """Right-to-left text needs no override; one typed into an office would make staff read
+    it backwards."""
+    post_step(
+        signed_in,
+        draft,
+        "applicant",
+        {
+            **applicant_data(),
+            "office": "Księgowość \u202eevil\u202c \u05e2\u05d9\u05e8\u05d9\u05d9\u05d4",
+        },
+    )
+    signed_in.post(
+        step_url(draft, "evidence"),
+        {
+            "action": "upload",
+            "upload-file": SimpleUploadedFile("\u202egpj.pdf", PDF_BYTES),
+            "upload-kind": Evidence.Kind.LETTER,
+        },
+    )
+
+    draft.refresh_from_db()
+    assert draft.office == "Księgowość evil \u05e2\u05d9\u05e8\u05d9\u05d9\u05d4"
+    assert draft.evidence.get().original_name == "gpj.pdf"
