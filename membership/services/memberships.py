@@ -15,10 +15,25 @@ logger = logging.getLogger(__name__)
 
 
 def class_for_population(population: int, *, year: int) -> MembershipClass:
-    """The class a community of this population belongs to in the given membership year."""
+    """The class a community of this population belongs to in the given membership year.
+
+    Until staff set a year's classes (in its first days, say), the latest earlier year's
+    classes apply: those are the ones the pages show, so the dues an applicant was shown are
+    the dues they are asked for.
+    """
     if population < 0:
         raise ValidationError(_("A population cannot be negative."), code="negative_population")
-    membership_class = MembershipClass.objects.for_population(population, year=year)
+    latest = (
+        MembershipClass.objects.filter(year__lte=year)
+        .order_by("-year")
+        .values_list("year", flat=True)
+        .first()
+    )
+    membership_class = (
+        MembershipClass.objects.for_population(population, year=latest)
+        if latest is not None
+        else None
+    )
     if membership_class is None:
         raise ValidationError(
             _("No membership class covers a population of %(population)s in %(year)s.")

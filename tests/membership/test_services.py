@@ -40,13 +40,20 @@ def test_a_negative_population_is_refused(classes: None) -> None:
     assert excinfo.value.code == "negative_population"
 
 
-def test_a_year_without_classes_is_refused_with_no_class(classes: None) -> None:
+def test_a_year_with_no_classes_yet_takes_the_latest_earlier_ones(classes: None) -> None:
+    """In January, before staff set the new year's dues, last year's apply (as the pages show)."""
+    membership_class = class_for_population(30_000, year=YEAR + 1)
+
+    assert (membership_class.name, membership_class.year) == ("Class II", YEAR)
+
+
+def test_a_year_with_no_classes_at_or_before_it_is_refused_with_no_class(classes: None) -> None:
     with pytest.raises(ValidationError) as excinfo:
-        class_for_population(30_000, year=YEAR + 5)
+        class_for_population(30_000, year=YEAR - 5)
 
     assert excinfo.value.code == "no_class"
     assert "30,000" in excinfo.value.messages[0]
-    assert str(YEAR + 5) in excinfo.value.messages[0]
+    assert str(YEAR - 5) in excinfo.value.messages[0]
 
 
 # term_starting
@@ -140,11 +147,11 @@ def test_a_community_without_population_cannot_start_a_membership(classes: None)
     assert not community.memberships.exists()
 
 
-def test_a_membership_cannot_start_in_a_year_without_classes(classes: None) -> None:
+def test_a_membership_starting_before_the_first_classes_is_refused(classes: None) -> None:
     community = CommunityFactory(population=120_000)
 
     with pytest.raises(ValidationError) as excinfo:
-        start_membership(community, starts_on=datetime.date(YEAR + 5, 3, 15))
+        start_membership(community, starts_on=datetime.date(YEAR - 5, 3, 15))
 
     assert excinfo.value.code == "no_class"
     assert not community.memberships.exists()
