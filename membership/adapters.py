@@ -9,8 +9,21 @@ from sistercities.mail import queue_mail
 MAX_REDIRECT_LENGTH = 2000
 
 
+def user_display(user: Any) -> str:
+    """People sign in with their e-mail address, so that is how the portal names them."""
+    return user.email or user.get_username()
+
+
 class AccountAdapter(DefaultAccountAdapter):
     """Account e-mails (confirmation, password reset) go through the portal's mail queue."""
+
+    def populate_username(self, request: Any, user: Any) -> None:
+        # The address, which staff recognise in the admin, rather than a name made up from
+        # its first part ("ana.official"); addresses are unique, usernames at most 150 long.
+        if user.email and len(user.email) <= 150:
+            user.username = user.email
+        else:
+            super().populate_username(request, user)
 
     def is_safe_url(self, url: str) -> bool:
         # Measured as sent: each non-ASCII character counts as its percent-encoded bytes.

@@ -285,6 +285,7 @@ LOGIN_URL = "account_login"
 
 # django-allauth: log in by email, which must be verified before the account is used.
 ACCOUNT_ADAPTER = "membership.adapters.AccountAdapter"
+ACCOUNT_USER_DISPLAY = "membership.adapters.user_display"
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_EMAIL_VERIFICATION = "mandatory"

@@ -421,15 +421,15 @@ class ApplicationAdmin(PortalModelAdmin):
         if community is None:
             return gettext("No community chosen yet.")
         url = reverse("admin:membership_community_change", args=[community.pk])
+        place = ", ".join(part for part in (community.region, community.country_info.name) if part)
         return format_html(
-            '<a href="{}">{}</a>{} — {}, {}',
+            '<a href="{}">{}</a>{} — {}',
             url,
             community.name,
             format_html(" {}", _native(community))
             if community.native_name and community.native_name != community.name
             else "",
-            community.region or "—",
-            community.country_info.name,
+            place,
         )
 
     @admin.display(description=_("reference figure"))

@@ -49,10 +49,16 @@ LINK_INTERVAL = 60  # seconds between two confirmation links for one application
 DECIDE_PERMISSION = "membership.decide_application"
 
 
-def _record(application: Application, *, by: Any, action: str) -> None:
-    """Who and why, for the history row the next save writes."""
+# simple_history keeps a change reason of at most 100 characters.
+MAX_CHANGE_REASON = 100
+
+
+def _record(application: Application, *, by: Any, action: str, detail: str = "") -> None:
+    """Who and why, for the history row the next save writes; `detail` names what the action
+    concerned (a file's name, say)."""
     application._history_user = by  # type: ignore[attr-defined]
-    application._change_reason = action  # type: ignore[attr-defined]
+    reason = f"{action}: {detail}" if detail else action
+    application._change_reason = reason[:MAX_CHANGE_REASON]  # type: ignore[attr-defined]
 
 
 def _locked(application: Application) -> Application:
@@ -399,7 +405,12 @@ def add_evidence(
     evidence.file.save(f"upload{checked.suffix}", upload, save=False)
     evidence._history_user = by  # type: ignore[attr-defined]
     evidence.save()
-    _record(application, by=by, action="membership.application.evidence_added")
+    _record(
+        application,
+        by=by,
+        action="membership.application.evidence_added",
+        detail=evidence.original_name,
+    )
     application.save(update_fields=[])
     return evidence
 
@@ -412,7 +423,12 @@ def remove_evidence(evidence: Evidence, *, by: Any) -> None:
     storage = evidence.file.storage
     evidence._history_user = by  # type: ignore[attr-defined]
     evidence.delete()
-    _record(application, by=by, action="membership.application.evidence_removed")
+    _record(
+        application,
+        by=by,
+        action="membership.application.evidence_removed",
+        detail=evidence.original_name,
+    )
     application.save(update_fields=[])
     if stored:
         transaction.on_commit(lambda: storage.delete(stored))

@@ -33,7 +33,10 @@ ACTIONS = {
 
 @register.filter
 def audit_action(code: str | None) -> str:
-    """The action in words; an action without words yet is shown as recorded."""
+    """The action in words, with what it concerned when recorded ("code: detail", such as the
+    name of an uploaded file); an action without words yet is shown as recorded."""
     if not code:
         return ""
-    return str(ACTIONS.get(code, code))
+    action, separator, detail = code.partition(": ")
+    words = str(ACTIONS.get(action, action))
+    return f"{words}: {detail}" if separator else words

@@ -7,6 +7,7 @@ from decimal import Decimal
 import pytest
 from django.contrib.auth.models import Permission
 from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -589,6 +590,26 @@ def test_the_history_lists_each_step_with_who_and_the_status(
     assert "Submitted" in steps[2] and applicant.email in steps[2]
     assert "membership.application." not in body
     assert 'style="' not in response.content.decode()
+
+
+def test_the_history_names_each_file_uploaded_and_removed(staff_client) -> None:
+    from membership.services.applications import add_evidence, remove_evidence
+    from tests.factories import PDF_BYTES
+
+    application = ApplicationFactory(complete=True)
+    applicant = application.applicant
+    letter = add_evidence(
+        application, SimpleUploadedFile("Uchwała rady.pdf", PDF_BYTES), by=applicant
+    )
+    remove_evidence(letter, by=applicant)
+
+    response = staff_client.get(
+        reverse("admin:membership_application_history", args=[application.pk])
+    )
+
+    text = page_text(response)
+    assert "Removed a document: Uchwała rady.pdf" in text
+    assert "Uploaded a document: Uchwała rady.pdf" in text
 
 
 def test_a_past_version_can_be_read_but_not_posted_back(staff_client) -> None:
