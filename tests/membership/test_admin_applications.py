@@ -143,7 +143,9 @@ def test_the_list_costs_the_same_queries_for_3_or_20_applications(staff_client) 
 
 
 def test_filters_narrow_the_list(staff_client) -> None:
-    waiting = submitted(community=CommunityFactory(country="JP"), stated_population=200_000)
+    waiting = submitted(  # Class VI, where the others are in Class IV
+        community=CommunityFactory(country="JP", population=600_000), stated_population=700_000
+    )
     with_letter = ApplicationFactory(
         community=CommunityFactory(country="FR"), official_email_confirmed_at=None
     )
@@ -164,6 +166,8 @@ def test_filters_narrow_the_list(staff_client) -> None:
     assert listed("?evidence=both") == {both.pk}
     assert listed("?evidence=none") == {nothing.pk}
     assert listed("?population_flagged__exact=1") == {waiting.pk}
+    assert listed(f"?membership_class__id__exact={waiting.membership_class_id}") == {waiting.pk}
+    assert listed("?membership_class__isnull=True") == set()
 
 
 def test_the_country_filter_offers_only_countries_that_applied(staff_client) -> None:

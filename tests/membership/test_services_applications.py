@@ -951,3 +951,27 @@ def test_requests_waiting_to_join_close_when_the_application_ends_unapproved(db)
         editor_services.accept_join_request(late, by=staff)
     assert excinfo.value.code == "nothing_to_join"
     assert not Editor.objects.filter(community=application.community).exists()
+
+
+def test_a_submitted_application_takes_no_more_files(db) -> None:
+    application = _submitted()
+
+    with pytest.raises(ValidationError) as excinfo:
+        services.add_evidence(
+            application, SimpleUploadedFile("late.pdf", PDF_BYTES), by=application.applicant
+        )
+
+    assert excinfo.value.code == "not_editable"
+    assert not application.evidence.exists()
+
+
+def test_a_community_moved_to_the_united_states_is_not_approved(db, mailoutbox) -> None:
+    application = _submitted()
+    Community.objects.filter(pk=application.community_id).update(country="US")
+
+    with pytest.raises(ValidationError) as excinfo:
+        services.approve_application(application, by=StaffFactory())
+
+    assert excinfo.value.code == "us_community"
+    assert not Membership.objects.exists()
+    assert mailoutbox == []
