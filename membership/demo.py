@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db import transaction
+from django.utils import timezone
 
 from membership.models import (
     Community,
@@ -256,8 +257,12 @@ def build_demo(*, members: int, today: datetime.date, reference: bool = False) -
 
 
 def load_reference_communities(cities: dict[int, ReferenceCity], slugs: dict[int, str]) -> int:
-    """Every city of the reference data as a community, for applicants to pick theirs."""
-    existing = set(Community.objects.values_list("geonameid", flat=True))
+    """Every city of the reference data as a community, for applicants to pick theirs; the
+    ones already there get the spellings the data has gained since (see `_merged_names`)."""
+    stored = dict(
+        Community.objects.filter(geonameid__isnull=False).values_list("geonameid", "other_names")
+    )
+    existing = set(stored)
     taken_slugs = set(Community.objects.values_list("slug", flat=True))
     new = []
     for geonameid in sorted(cities):
@@ -268,6 +273,36 @@ def load_reference_communities(cities: dict[int, ReferenceCity], slugs: dict[int
             slug = f"{slug}-{geonameid}"
         taken_slugs.add(slug)
         new.append(_community(cities[geonameid], slug))
+    stale = {
+        geonameid: merged
+        for geonameid, other_names in stored.items()
+        if geonameid in cities
+        and (merged := _merged_names(cities[geonameid], other_names)) != other_names
+    }
+    stale_ids = sorted(stale)
+    changed: list[Community] = []
+    for start in range(0, len(stale_ids), 1000):  # SQLite limits the parameters of a query
+        changed += Community.objects.filter(geonameid__in=stale_ids[start : start + 1000]).only(
+            "pk", "geonameid", "name", "ascii_name", "native_name", "other_names"
+        )
+    now = timezone.now()
+    for community in changed:
+        assert community.geonameid is not None
+        community.other_names = stale[community.geonameid]
+        # bulk_update skips save(), which keeps search_text and updated_at current.
+        community.refresh_search_text()
+        community.updated_at = now
     with transaction.atomic():
         Community.objects.bulk_create(new, batch_size=1000)
+        Community.objects.bulk_update(
+            changed, ["other_names", "search_text", "updated_at"], batch_size=1000
+        )
     return len(new)
+
+
+def _merged_names(city: ReferenceCity, other_names: str) -> str:
+    """The reference data's other names, then any lines staff added by hand, which stay."""
+    names = list(city.other_names)
+    known = set(names)
+    names += [line for line in other_names.splitlines() if line and line not in known]
+    return "\n".join(names)

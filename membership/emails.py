@@ -105,6 +105,14 @@ def send_information_requested(application: Application, message: ApplicationMes
     )
 
 
+def send_population_corrected(application: Application) -> None:
+    send_templated_mail(
+        "membership/emails/population_corrected",
+        _context(application),
+        _applicant_addresses(application),
+    )
+
+
 def send_welcome(application: Application) -> None:
     membership = application.membership
     assert membership is not None and application.community is not None

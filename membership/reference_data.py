@@ -69,13 +69,15 @@ def _open(path: Path) -> Iterator[dict[str, str]]:
 
 
 def read_cities(path: Path = CITIES_FILE) -> dict[int, ReferenceCity]:
+    """The cities by geonameid; `other_names` holds their names in other scripts, then their
+    other Latin-script names ("München" for Munich), where the file has that column."""
     cities = {}
     for row in _open(path):
         other = tuple(
             entry.split(":", 1)[1]
             for entry in row["names_other_scripts"].split("|")
             if ":" in entry
-        )
+        ) + tuple(name for name in (row.get("names_latin") or "").split("|") if name)
         city = ReferenceCity(
             geonameid=int(row["geonameid"]),
             name=row["name"],

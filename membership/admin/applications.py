@@ -39,7 +39,7 @@ from membership.models import (
 )
 from membership.models.applications import normalize_domain
 from membership.money import format_usd
-from membership.services.applications import DECIDE_PERMISSION
+from membership.services.applications import DECIDE_PERMISSION, correct_population
 
 Status = Application.Status
 
@@ -489,9 +489,10 @@ class ApplicationAdmin(PortalModelAdmin):
         return super().render_change_form(request, context, add, change, form_url, obj)
 
     def save_model(self, request: HttpRequest, obj: Application, form: Any, change: bool) -> None:
-        obj._history_user = request.user  # type: ignore[attr-defined]
-        obj._change_reason = "membership.application.population_corrected"  # type: ignore[attr-defined]
-        obj.save(update_fields=["corrected_population"])
+        # The one field staff edit here; the service tells the applicant.
+        correct_population(
+            obj, by=request.user, population=form.cleaned_data.get("corrected_population")
+        )
 
     def history_form_view(
         self,

@@ -18,6 +18,15 @@ from membership.models import Community, Membership, MembershipClass, Partnershi
 class MembershipInlineFormSet(forms.BaseInlineFormSet):
     """Two new active memberships in one save must be refused like one beside an existing one."""
 
+    def initial_form_count(self) -> int:
+        # The admin shows an existing row's form beside its row only; a posted count above the
+        # rows there are (forged, or on the add page) would leave those forms and their errors
+        # unseen. Past the rows they are new forms, shown with their errors.
+        count = super().initial_form_count()
+        if self.is_bound:
+            return min(count, len(self.get_queryset()))
+        return count
+
     def clean(self) -> None:
         super().clean()
         active = [

@@ -13,7 +13,19 @@ from typing import cast
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import F, Func, OuterRef, Q, Subquery
+from django.db.models import (
+    Case,
+    F,
+    Func,
+    IntegerField,
+    OuterRef,
+    Q,
+    Subquery,
+    TextField,
+    Value,
+    When,
+)
+from django.db.models.functions import Concat, Replace
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -70,6 +82,41 @@ class CommunityQuerySet(models.QuerySet["Community"]):
         for word in normalize_for_search(query).split():
             qs = qs.filter(search_text__contains=word)
         return qs
+
+    def best_matches_first(self, query: str) -> CommunityQuerySet:
+        """Those whose name, in one of its spellings, is the query come first ("Lisboa" is
+        Lisbon's own name, and only part of "Nova Lisboa", Huambo's old one); then those
+        with the query as whole words; then the rest, which only contain it ("Stjokolna"
+        for "Köln"). Larger communities first within each."""
+        text = query.strip()
+        folded = normalize_for_search(text).replace("-", " ")
+        is_a_name = (
+            Q(name__iexact=text)
+            | Q(ascii_name__iexact=text)
+            | Q(native_name=text)
+            | Q(lines__icontains=f"\n{text}\n")
+        )
+        return (
+            self.alias(
+                lines=Concat(Value("\n"), "other_names", Value("\n"), output_field=TextField()),
+                # Hyphens part words too: "Köln" is a word of "Köln-Porz".
+                words=Concat(
+                    Value(" "),
+                    Replace("search_text", Value("-"), Value(" ")),
+                    Value(" "),
+                    output_field=TextField(),
+                ),
+            )
+            .annotate(
+                match_rank=Case(
+                    When(is_a_name, then=Value(0)),
+                    When(words__contains=f" {folded} ", then=Value(1)),
+                    default=Value(2),
+                    output_field=IntegerField(),
+                )
+            )
+            .order_by("match_rank", F("population").desc(nulls_last=True), "name", "pk")
+        )
 
 
 class Community(models.Model):

@@ -539,6 +539,29 @@ def withdraw_application(application: Application, *, by: Any, reason: str = "")
     return application
 
 
+@transaction.atomic
+def correct_population(application: Application, *, by: Any, population: int | None) -> Application:
+    """Staff's figure for the population (None removes it): the class and dues follow it, and
+    the applicant is told what they now are."""
+    if not (by.is_active and by.is_staff):
+        raise PermissionDenied
+    application = _locked(application)
+    if not application.is_in_progress:
+        raise ValidationError(
+            _("This application is %(status)s; its population can no longer be corrected.")
+            % {"status": application.get_status_display().lower()},
+            code="not_in_progress",
+        )
+    if application.corrected_population == population:
+        return application
+    application.corrected_population = population
+    _record(application, by=by, action="membership.application.population_corrected")
+    application.save(update_fields=["corrected_population"])
+    if application.status != Status.DRAFT:
+        emails.send_population_corrected(application)
+    return application
+
+
 @dataclass(frozen=True)
 class Answer:
     message: ApplicationMessage

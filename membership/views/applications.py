@@ -15,7 +15,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Exists, F, OuterRef, Prefetch
+from django.db.models import Exists, OuterRef, Prefetch
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
@@ -238,19 +238,19 @@ def _join_url(community: Community) -> str | None:
 
 
 def _search(form: CommunitySearchForm, user: Any) -> tuple[list[Community], int]:
-    """Matching communities, largest first, each marked when it is a member already or another
+    """Matching communities, best matches first (see `best_matches_first`), each marked when it is a member already or another
     official has applied for it (they are offered to join instead of applying)."""
     if not form.is_valid() or not form.cleaned_data["q"]:
         return [], 0
     matches = Community.objects.matching(form.cleaned_data["q"])
-    ordered = matches.annotate(
+    ordered = matches.best_matches_first(form.cleaned_data["q"]).annotate(
         is_member=Exists(Membership.objects.active().filter(community=OuterRef("pk"))),
         applied_for_by_another=Exists(
             Application.objects.in_progress()
             .filter(community=OuterRef("pk"))
             .exclude(applicant=user)
         ),
-    ).order_by(F("population").desc(nulls_last=True), "name", "pk")
+    )
     return list(ordered[:SEARCH_LIMIT]), matches.count()
 
 

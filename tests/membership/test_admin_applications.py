@@ -295,12 +295,25 @@ def test_the_page_lists_the_messages_and_the_same_community(staff_client) -> Non
     assert "Lapsed" in page_text(response)
 
 
-def test_correcting_the_population_recomputes_the_class_and_dues_shown(staff_client) -> None:
+def test_correcting_the_population_recomputes_the_class_and_dues_shown(
+    staff_client, django_capture_on_commit_callbacks, mailoutbox
+) -> None:
     application = submitted()  # 120,000: Class IV, 800.00
     page = staff_client.get(change_url(application))
     data = _change_form_data(page, corrected_population="30000")
 
-    response = staff_client.post(change_url(application), data, follow=True)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = staff_client.post(change_url(application), data, follow=True)
+        # Saving the page again without a change tells the applicant nothing new.
+        again = _change_form_data(staff_client.get(change_url(application)))
+        staff_client.post(change_url(application), again)
+
+    # The applicant is told the figure, class and dues that now apply.
+    (told,) = mailoutbox
+    assert told.to == [application.applicant.email]
+    assert "The figure used is now 30,000." in told.body
+    assert "Class II (25,000 – 49,999)" in told.body
+    assert "US$ 450" in told.body
 
     application.refresh_from_db()
     assert application.population == 30_000

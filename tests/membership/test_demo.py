@@ -5,7 +5,7 @@ from io import StringIO
 
 import pytest
 from django.core.management import CommandError, call_command
-from django.db.models import Model
+from django.db.models import F, Model
 
 from membership import demo
 from membership.models import Community, Membership, MembershipClass, Partnership
@@ -21,6 +21,7 @@ BUENOS_AIRES = 3435910  # GeoNames ids; Buenos Aires and Berlin are sister citie
 BERLIN = 2950159
 CLEVELAND = 5150529  # A U.S. partner of Fier, Albania (P00016).
 FIER = 3185672
+MUNICH = 2867714
 
 
 @functools.cache
@@ -144,3 +145,6 @@ def test_every_reference_city_is_there_for_applicants_to_find() -> None:
     # Found in their own script, as applicants type them.
     assert Community.objects.matching("近江八幡").exists()
     assert Community.objects.matching("Київ").filter(country="UA").exists()
+    # And by their local Latin-script name, first on the apply page, which lists largest first.
+    largest_first = F("population").desc(nulls_last=True)
+    assert Community.objects.matching("München").order_by(largest_first)[0].geonameid == MUNICH

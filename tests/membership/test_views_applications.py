@@ -401,7 +401,28 @@ def test_search_shows_at_most_twenty_results_and_the_count(signed_in: Client):
     page = parse(signed_in.get("/membership/apply/", {"q": "neustadt"}))
 
     assert len(find_all(page, "li", css_class="community-result")) == 20
-    assert "25 communities found; the 20 largest are shown" in text(page)
+    assert "25 communities found; the 20 closest to the name are shown" in text(page)
+
+
+def test_search_lists_a_city_known_by_the_name_first_then_whole_words_then_parts(
+    signed_in: Client,
+):
+    CommunityFactory(name="Stockholm", country="SE", population=1_515_017, other_names="Stjokolna")
+    CommunityFactory(name="Huambo", country="AO", population=1_100_000, other_names="Nova Lisboa")
+    lisbon = CommunityFactory(
+        name="Lisbon", country="PT", population=517_802, other_names="Lisboa\nLissabon"
+    )
+    cologne = CommunityFactory(name="Cologne", country="DE", population=963_395, other_names="Köln")
+    CommunityFactory(name="Köln-Porz", country="DE", population=110_000)
+
+    def names(query: str) -> list[str]:
+        page = parse(signed_in.get("/membership/apply/", {"q": query}))
+        return [
+            text(find(item, "h3")) for item in find_all(page, "li", css_class="community-result")
+        ]
+
+    assert names("Lisboa") == [lisbon.name, "Huambo"]
+    assert names("köln") == [cologne.name, "Köln-Porz", "Stockholm"]
 
 
 def test_search_offers_to_join_a_member_or_a_community_another_official_applied_for(

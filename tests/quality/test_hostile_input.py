@@ -867,3 +867,19 @@ def test_requests_that_once_crashed_are_answered_without_a_server_error(
     url = crash.url.format(member=objects.member)
     response = getattr(client, crash.method)(url, crash.data(objects))
     assert response.status_code < 500
+
+
+@pytest.mark.django_db
+def test_a_forged_count_of_existing_inline_rows_still_shows_each_error(
+    request: pytest.FixtureRequest, objects: Objects
+) -> None:
+    """Found by the hostile-input test: "1 existing membership" posted on the add page hid
+    that inline form, and so its error, from the page (membership/admin/core.py
+    MembershipInlineFormSet.initial_form_count)."""
+    case = CASES["admin: community"]
+    changes = {"memberships-INITIAL_FORMS": "1", "memberships-0-ends_on": MISSING}
+
+    response = _post_and_check(request, case, objects, apply(case.valid(objects), changes))
+
+    assert response.status_code == 200
+    assert "This field is required." in response.content.decode()
