@@ -217,17 +217,25 @@ def _asked(application: Application) -> str:
     ) % {"application": _label(application)}
 
 
-def _service(decision: Decision, data: dict[str, Any]) -> Callable[[Application, Any], Application]:
+def _service(
+    decision: Decision, data: dict[str, Any]
+) -> Callable[[Application, Any, int | None], Application]:
+    """The decision's service, called with the application, the user and the revision their
+    page showed (None when it showed none)."""
     if decision is APPROVE:
-        return lambda application, by: approve_application(application, by=by)
-    if decision is REJECT:
-        return lambda application, by: reject_application(application, by=by, reason=data["reason"])
-    if decision is WITHDRAW:
-        return lambda application, by: withdraw_application(
-            application, by=by, reason=data["reason"]
+        return lambda application, by, seen: approve_application(
+            application, by=by, seen_revision=seen
         )
-    return lambda application, by: request_information(
-        application, by=by, question=data["question"]
+    if decision is REJECT:
+        return lambda application, by, seen: reject_application(
+            application, by=by, reason=data["reason"], seen_revision=seen
+        )
+    if decision is WITHDRAW:
+        return lambda application, by, seen: withdraw_application(
+            application, by=by, reason=data["reason"], seen_revision=seen
+        )
+    return lambda application, by, seen: request_information(
+        application, by=by, question=data["question"], seen_revision=seen
     )
 
 
@@ -285,8 +293,9 @@ def carry_out(
     service = _service(decision, data)
     seen = seen or {}
     for application in applications:
-        current = Application.objects.filter(pk=application.pk).values_list("status", "revision")
-        status, revision = current.first() or (None, None)
+        status = (
+            Application.objects.filter(pk=application.pk).values_list("status", flat=True).first()
+        )
         if status is None:
             continue  # gone since the page was shown
         # First: a second click on the same decision is told it is done, not that it changed.
@@ -297,23 +306,28 @@ def carry_out(
                 % {"application": _label(application), "status": Status(status).label.lower()},
             )
             continue
-        if application.pk in seen and seen[application.pk] != revision:
-            fresh = Application.objects.select_related("community", "membership_class").get(
-                pk=application.pk
-            )
-            messages.error(request, _changed_meanwhile(fresh))
-            continue
         try:
-            decided = service(application, request.user)
-        except (ValidationError, PermissionDenied) as error:
-            if isinstance(error, ValidationError):
-                reasons = error.messages
-            else:
-                reasons = [str(error) or gettext("You may not make this decision.")]
+            decided = service(application, request.user, seen.get(application.pk))
+        except ValidationError as error:
+            if error.code == "changed_meanwhile":
+                fresh = Application.objects.select_related("community", "membership_class").get(
+                    pk=application.pk
+                )
+                messages.error(request, _changed_meanwhile(fresh))
+                continue
             messages.error(
                 request,
                 gettext("%(application)s: not changed. %(reason)s")
-                % {"application": _label(application), "reason": " ".join(reasons)},
+                % {"application": _label(application), "reason": " ".join(error.messages)},
+            )
+        except PermissionDenied as error:
+            messages.error(
+                request,
+                gettext("%(application)s: not changed. %(reason)s")
+                % {
+                    "application": _label(application),
+                    "reason": str(error) or gettext("You may not make this decision."),
+                },
             )
         else:
             messages.success(request, _SUCCESS[decision.name](decided))

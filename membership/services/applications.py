@@ -65,6 +65,17 @@ def _locked(application: Application) -> Application:
     return Application.objects.select_for_update().get(pk=application.pk)
 
 
+def _check_seen(application: Application, seen_revision: int | None) -> None:
+    """Staff decide on the application as their page showed it (`seen_revision`), checked
+    under the row lock so that a change in between cannot slip through."""
+    if seen_revision is not None and seen_revision != application.revision:
+        raise ValidationError(
+            _("%(application)s was changed after your page showed it.")
+            % {"application": application},
+            code="changed_meanwhile",
+        )
+
+
 def _check_editable(application: Application, revision: int | None) -> None:
     if not application.is_editable:
         raise ValidationError(
@@ -510,7 +521,9 @@ def submit_application(
 
 
 @transaction.atomic
-def withdraw_application(application: Application, *, by: Any, reason: str = "") -> Application:
+def withdraw_application(
+    application: Application, *, by: Any, reason: str = "", seen_revision: int | None = None
+) -> Application:
     """End an application in progress. The applicant may at any time; staff may too (a draft
     left to hold a community, say), with a reason that is sent to the applicant."""
     by_staff = by.pk != application.applicant_id
@@ -521,6 +534,7 @@ def withdraw_application(application: Application, *, by: Any, reason: str = "")
     application = _locked(application)
     if application.status == Status.WITHDRAWN:
         return application
+    _check_seen(application, seen_revision)
     if not application.is_in_progress:
         raise ValidationError(
             _("This application is %(status)s and can no longer be withdrawn.")
@@ -648,11 +662,14 @@ def _check_may_decide(by: Any) -> None:
 
 
 @transaction.atomic
-def request_information(application: Application, *, by: Any, question: str) -> Application:
+def request_information(
+    application: Application, *, by: Any, question: str, seen_revision: int | None = None
+) -> Application:
     """Staff ask the applicant a question; the application waits for the answer."""
     if not (by.is_active and by.is_staff):
         raise PermissionDenied
     application = _locked(application)
+    _check_seen(application, seen_revision)
     if application.status not in Application.DECIDABLE:
         raise ValidationError(
             _("Only a submitted application can be asked for information; this one is %(status)s.")
@@ -672,7 +689,9 @@ def request_information(application: Application, *, by: Any, question: str) -> 
 
 
 @transaction.atomic
-def approve_application(application: Application, *, by: Any) -> Application:
+def approve_application(
+    application: Application, *, by: Any, seen_revision: int | None = None
+) -> Application:
     """Make the community a Global Member: its membership in the right class, the dues record,
     the applicant as editor, and the welcome e-mail after commit. Approving an approved
     application again changes nothing."""
@@ -680,6 +699,7 @@ def approve_application(application: Application, *, by: Any) -> Application:
     application = _locked(application)
     if application.status == Status.APPROVED:
         return application
+    _check_seen(application, seen_revision)
     if application.status not in Application.DECIDABLE:
         raise ValidationError(
             _("%(application)s is %(status)s; only a submitted application can be approved.")
@@ -750,13 +770,16 @@ def _accepted_source(application: Application) -> str:
 
 
 @transaction.atomic
-def reject_application(application: Application, *, by: Any, reason: str) -> Application:
+def reject_application(
+    application: Application, *, by: Any, reason: str, seen_revision: int | None = None
+) -> Application:
     """Refuse the application; the reason is required and is sent to the applicant."""
     _check_may_decide(by)
     _check_reason_given(reason)
     application = _locked(application)
     if application.status == Status.REJECTED:
         return application
+    _check_seen(application, seen_revision)
     if application.status not in Application.DECIDABLE:
         raise ValidationError(
             _("%(application)s is %(status)s; only a submitted application can be rejected.")

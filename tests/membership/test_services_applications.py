@@ -975,3 +975,32 @@ def test_a_community_moved_to_the_united_states_is_not_approved(db, mailoutbox) 
     assert excinfo.value.code == "us_community"
     assert not Membership.objects.exists()
     assert mailoutbox == []
+
+
+@pytest.mark.parametrize("decide", ["approve", "reject", "ask"])
+def test_a_decision_on_the_application_as_it_was_is_refused_under_the_lock(
+    db, mailoutbox, decide
+) -> None:
+    application = _submitted()
+    shown = application.revision
+    application.corrected_population = 30_000  # another reviewer, meanwhile
+    application.save()
+    staff = StaffFactory()
+    calls = {
+        "approve": lambda: services.approve_application(application, by=staff, seen_revision=shown),
+        "reject": lambda: services.reject_application(
+            application, by=staff, reason="No letter.", seen_revision=shown
+        ),
+        "ask": lambda: services.request_information(
+            application, by=staff, question="Which year?", seen_revision=shown
+        ),
+    }
+
+    with pytest.raises(ValidationError) as excinfo:
+        calls[decide]()
+
+    assert excinfo.value.code == "changed_meanwhile"
+    application.refresh_from_db()
+    assert application.status == Status.SUBMITTED
+    assert not Membership.objects.exists()
+    assert mailoutbox == []
