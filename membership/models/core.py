@@ -102,7 +102,7 @@ class CommunityQuerySet(models.QuerySet["Community"]):
                 # Hyphens part words too: "Köln" is a word of "Köln-Porz".
                 words=Concat(
                     Value(" "),
-                    Replace("search_text", Value("-"), Value(" ")),
+                    Replace("search_text", Value("-"), Value(" "), output_field=TextField()),
                     Value(" "),
                     output_field=TextField(),
                 ),
