@@ -38,6 +38,7 @@ from membership.forms import (
 )
 from membership.models import (
     Application,
+    ApplicationMessage,
     Community,
     Editor,
     Evidence,
@@ -117,7 +118,15 @@ class EditedCommunity:
 def dashboard(request: HttpRequest) -> HttpResponse:
     """Where the user's applications, communities and join requests stand."""
     user: Any = request.user
-    applications = Application.objects.for_applicant(user)
+    applications = Application.objects.for_applicant(user).prefetch_related(
+        Prefetch(
+            "messages",
+            queryset=ApplicationMessage.objects.filter(from_staff=True).order_by(
+                "created_at", "pk"
+            ),
+            to_attr="staff_messages",
+        )
+    )
     memberships = Membership.objects.select_related("membership_class", "dues").order_by(
         "-starts_on"
     )

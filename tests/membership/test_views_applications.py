@@ -23,6 +23,7 @@ from django.utils import timezone
 
 from membership.models import Application, ApplicationMessage, Community, Evidence
 from membership.services.applications import (
+    answer_question,
     approve_application,
     reject_application,
     request_information,
@@ -310,6 +311,30 @@ def test_the_dashboard_lists_applications_with_status_and_where_to_continue(
     hrefs = [attr(a, "href") for a in find_all(parse(response), "a")]
     assert step_url(draft, "applicant") in hrefs  # the first step with something missing
     assert detail_url(sent) in hrefs
+
+
+def test_the_dashboard_shows_every_message_from_staff_and_a_rejection_reason(
+    signed_in: Client, applicant: Any, django_assert_max_num_queries: Any
+):
+    asked = ApplicationFactory(applicant=applicant, submitted=True, community__name="Graz")
+    request_information(asked, by=StaffFactory(), question="Which council decision?")
+    answer_question(asked, by=applicant, body="The one of 3 March.")  # the applicant's own
+    refused = ApplicationFactory(applicant=applicant, submitted=True, community__name="Linz")
+    reject_application(refused, by=StaffFactory(), reason="Linz already has a member.")
+    for _ in range(3):
+        request_information(
+            ApplicationFactory(applicant=applicant, submitted=True),
+            by=StaffFactory(),
+            question="Another question",
+        )
+
+    with django_assert_max_num_queries(12):  # the same for 1 or 5 applications with messages
+        content = page_text(signed_in.get("/membership/"))
+
+    assert "Membership team" in content
+    assert "Which council decision?" in content
+    assert "The one of 3 March." not in content  # the dashboard lists what staff said
+    assert "Reason: Linz already has a member." in content
 
 
 def test_the_dashboard_shows_edited_communities_with_class_term_and_dues(
