@@ -21,7 +21,7 @@ from django_countries import countries
 
 from membership.models import Application, Community, Evidence
 from membership.models.applications import MAX_POPULATION
-from membership.text import strip_direction_controls
+from membership.text import TypedTextField, strip_invisible
 
 # Larger numbers do not fit the database's integer columns.
 MAX_ID = 2**31 - 1
@@ -56,8 +56,8 @@ class SearchInput(forms.TextInput):
         text = super().format_value(value)
         if text is None:
             return None
-        return "".join(
-            char for char in text if char in "\t\n" or unicodedata.category(char) != "Cc"
+        return strip_invisible(
+            "".join(char for char in text if char in "\t\n" or unicodedata.category(char) != "Cc")
         )
 
 
@@ -102,13 +102,6 @@ class BootstrapBoundField(BoundField):
 class PortalForm(forms.Form):
     bound_field_class = BootstrapBoundField
 
-    def clean(self) -> dict[str, Any]:
-        cleaned = super().clean() or {}
-        for name, value in cleaned.items():
-            if isinstance(value, str):
-                cleaned[name] = strip_direction_controls(value)
-        return cleaned
-
 
 _GROUPED_DIGITS = re.compile(r"^\d{1,3}(?:[ ,.'’\u00a0\u202f]\d{3})+$")
 
@@ -147,7 +140,7 @@ class PopulationField(forms.IntegerField):
 
 
 class CommunitySearchForm(PortalForm):
-    q = forms.CharField(
+    q = TypedTextField(
         label=_("Name of your community"),
         required=False,
         max_length=100,
@@ -180,13 +173,13 @@ class CommunityByHandForm(PortalForm):
 
     prefix = "new"
 
-    name = forms.CharField(
+    name = TypedTextField(
         label=_("Name in Latin script"),
         max_length=200,
         error_messages={"required": _("Enter the community's name in Latin script.")},
         help_text=_("As it is usually written in English, for example Kyoto or Kyiv."),
     )
-    native_name = forms.CharField(
+    native_name = TypedTextField(
         label=_("Name in its own script"),
         max_length=200,
         required=False,
@@ -205,7 +198,7 @@ class CommunityByHandForm(PortalForm):
             "invalid_choice": _("Choose a country from the list."),
         },
     )
-    region = forms.CharField(
+    region = TypedTextField(
         label=_("Region, province or state"),
         max_length=200,
         required=False,
@@ -215,7 +208,7 @@ class CommunityByHandForm(PortalForm):
         required_message=_("Enter the population."),
         help_text=_("The latest official figure you know."),
     )
-    population_source = forms.CharField(
+    population_source = TypedTextField(
         label=_("Source of the population figure"),
         max_length=200,
         error_messages={"required": _("Say where the population figure comes from.")},
@@ -274,7 +267,7 @@ class PopulationForm(StepForm):
         required=False,
         help_text=_("A whole number. Leave it empty to use the figure above."),
     )
-    stated_population_source = forms.CharField(
+    stated_population_source = TypedTextField(
         label=_("Source of our figure"),
         max_length=200,
         required=False,
@@ -318,13 +311,13 @@ class ApplicantForm(StepForm):
         widget=RadioSelectWithHelp(option_help={str(k): v for k, v in ROLE_HELP.items()}),
         error_messages={"required": _("Choose the role that describes you.")},
     )
-    title = forms.CharField(
+    title = TypedTextField(
         label=_("Your title or position"),
         max_length=200,
         error_messages={"required": _("Enter your title or position.")},
         help_text=_("For example: Head of International Relations."),
     )
-    office = forms.CharField(
+    office = TypedTextField(
         label=_("Your office, department or organization"),
         max_length=200,
         error_messages={"required": _("Enter your office, department or organization.")},
@@ -366,7 +359,7 @@ class EvidenceUploadForm(PortalForm):
         initial=Evidence.Kind.LETTER,
         error_messages={"invalid_choice": _("Choose what the file is from the list.")},
     )
-    description = forms.CharField(
+    description = TypedTextField(
         label=_("Short description"),
         max_length=200,
         required=False,
@@ -375,7 +368,7 @@ class EvidenceUploadForm(PortalForm):
 
 
 class ContactsForm(StepForm):
-    primary_contact_name = forms.CharField(
+    primary_contact_name = TypedTextField(
         label=_("Primary contact's name"),
         max_length=200,
         error_messages={"required": _("Enter the primary contact's name.")},
@@ -385,7 +378,7 @@ class ContactsForm(StepForm):
         max_length=254,
         error_messages={"required": _("Enter the primary contact's e-mail address.")},
     )
-    primary_contact_phone = forms.CharField(
+    primary_contact_phone = TypedTextField(
         label=_("Primary contact's phone"),
         max_length=40,
         required=False,
@@ -395,13 +388,13 @@ class ContactsForm(StepForm):
         label=_("Send invoices to the primary contact"),
         required=False,
     )
-    billing_contact_name = forms.CharField(
+    billing_contact_name = TypedTextField(
         label=_("Billing contact's name"), max_length=200, required=False
     )
     billing_contact_email = forms.EmailField(
         label=_("Billing contact's e-mail"), max_length=254, required=False
     )
-    billing_address = forms.CharField(
+    billing_address = TypedTextField(
         label=_("Postal address for invoices"),
         max_length=1000,
         required=False,
@@ -433,7 +426,7 @@ class SubmitForm(StepForm):
 
 
 class AnswerForm(PortalForm):
-    body = forms.CharField(
+    body = TypedTextField(
         label=_("Your answer"),
         max_length=5000,
         widget=forms.Textarea(attrs={"rows": 5}),

@@ -490,9 +490,14 @@ class ApplicationAdmin(PortalModelAdmin):
 
     def save_model(self, request: HttpRequest, obj: Application, form: Any, change: bool) -> None:
         # The one field staff edit here; the service tells the applicant.
-        correct_population(
-            obj, by=request.user, population=form.cleaned_data.get("corrected_population")
-        )
+        before = Application.objects.values_list("corrected_population", flat=True).get(pk=obj.pk)
+        population = form.cleaned_data.get("corrected_population")
+        correct_population(obj, by=request.user, population=population)
+        if population != before and obj.status != Status.DRAFT:
+            self.message_user(
+                request,
+                gettext("The applicant is e-mailed the figure, class and dues that now apply."),
+            )
 
     def history_form_view(
         self,

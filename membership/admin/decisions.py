@@ -25,6 +25,7 @@ from membership.services.applications import (
     request_information,
     withdraw_application,
 )
+from membership.text import TypedTextField
 
 Status = Application.Status
 
@@ -35,7 +36,7 @@ class ApproveForm(forms.Form):
 
 def _text_to_applicant(label: Any, help_text: Any, required: Any) -> forms.CharField:
     """A text staff write for the applicant, who receives it by e-mail."""
-    return forms.CharField(
+    return TypedTextField(
         label=label,
         help_text=help_text,
         widget=forms.Textarea(attrs={"rows": 6, "cols": 70}),

@@ -38,7 +38,7 @@ from membership.models import (
 from membership.models.applications import sha256_of
 from membership.search import normalize_for_search
 from membership.services.memberships import start_membership
-from membership.text import strip_direction_controls
+from membership.text import strip_invisible
 
 Status = Application.Status
 MAX_EVIDENCE_FILES = 10
@@ -204,21 +204,20 @@ def add_community_by_hand(
                 )
             }
         )
-    entered = {normalize_for_search(text) for text in (name, native_name) if text.strip()}
     candidates = Community.objects.filter(country=country)
-    for text in (name, native_name):
+    for field, text in (("name", name), ("native_name", native_name)):
         if not text.strip():
             continue
         for candidate in candidates.matching(text)[:50]:
-            if entered & _spellings(candidate):
+            if normalize_for_search(text) in _spellings(candidate):
                 raise ValidationError(
                     {
-                        "name": ValidationError(
+                        field: ValidationError(
                             _(
                                 "%(community)s is already in our list under this name. Search "
-                                "for it above and choose it there."
+                                "above for “%(listed)s” and choose it there."
                             )
-                            % {"community": candidate},
+                            % {"community": candidate, "listed": candidate.name},
                             code="community_exists",
                         )
                     }
@@ -407,7 +406,7 @@ def add_evidence(
         application=application,
         kind=kind,
         description=description,
-        original_name=strip_direction_controls(upload.name or "upload")[-255:] or "upload",
+        original_name=strip_invisible(upload.name or "upload")[-255:] or "upload",
         content_type=checked.content_type,
         size=upload.size or 0,
         sha256=digest,

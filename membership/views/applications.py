@@ -348,6 +348,8 @@ def _show_values_saved_meanwhile(form: StepForm, application: Application) -> No
             shown = saved if saved not in (None, "") else _("(empty)")
             if isinstance(saved, bool):
                 shown = _("ticked") if saved else _("not ticked")
+            elif hasattr(application, f"get_{name}_display"):  # a choice: its words
+                shown = getattr(application, f"get_{name}_display")() or shown
             form.add_error(
                 name,
                 ValidationError(

@@ -28,6 +28,7 @@ from membership.services.editors import (
     request_to_join,
     withdraw_join_request,
 )
+from membership.text import TypedTextField
 
 TEMPLATE = "membership/joinrequest_form.html"
 
@@ -41,18 +42,18 @@ class JoinRequestForm(PortalForm):
         widget=forms.RadioSelect,
         error_messages={"required": gettext_lazy("Choose the description that fits you.")},
     )
-    title = forms.CharField(
+    title = TypedTextField(
         label=gettext_lazy("Title or position"),
         max_length=200,
         help_text=gettext_lazy("For example Deputy Mayor or International Relations Officer."),
         error_messages={"required": gettext_lazy("Give your title or position.")},
     )
-    office = forms.CharField(
+    office = TypedTextField(
         label=gettext_lazy("Office, department or organization"),
         max_length=200,
         error_messages={"required": gettext_lazy("Give your office, department or organization.")},
     )
-    message = forms.CharField(
+    message = TypedTextField(
         label=gettext_lazy("Message to the editors (optional)"),
         required=False,
         max_length=2000,

@@ -3,12 +3,15 @@ drawn as pictures so that a letter is read in the browser without opening the fi
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_safe
 
+from membership.evidence import JPEG, SUFFIXES
 from membership.models import Evidence
 from membership.previews import MAX_PAGES, PreviewError, count_pages, render_pdf_page
 
@@ -72,9 +75,17 @@ def evidence_download(request: HttpRequest, pk: int, evidence_pk: int) -> HttpRe
 
 
 def _safe_filename(evidence: Evidence) -> str:
-    """The uploaded name without control characters or path separators; Django quotes it."""
+    """The uploaded name without control characters or path separators, ending in the type
+    the content was checked to be ("letter.exe" is downloaded as "letter.exe.pdf"); Django
+    quotes it."""
     name = "".join(c for c in evidence.original_name if c.isprintable() and c not in "/\\")
-    return name.strip(" .") or f"evidence-{evidence.pk}"
+    name = name.strip(" .") or f"evidence-{evidence.pk}"
+    suffixes = (
+        {".jpg", ".jpeg"} if evidence.content_type == JPEG else {SUFFIXES[evidence.content_type]}
+    )
+    if Path(name).suffix.lower() not in suffixes:
+        name += SUFFIXES[evidence.content_type]
+    return name
 
 
 @require_safe

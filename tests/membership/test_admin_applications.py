@@ -308,7 +308,10 @@ def test_correcting_the_population_recomputes_the_class_and_dues_shown(
         again = _change_form_data(staff_client.get(change_url(application)))
         staff_client.post(change_url(application), again)
 
-    # The applicant is told the figure, class and dues that now apply.
+    # The applicant is told the figure, class and dues that now apply, and staff that they are.
+    assert "The applicant is e-mailed the figure, class and dues that now apply." in (
+        messages_of(response)
+    )
     (told,) = mailoutbox
     assert told.to == [application.applicant.email]
     assert "The figure used is now 30,000." in told.body
@@ -503,6 +506,19 @@ def test_bulk_rejection_without_a_reason_changes_nothing(staff_client) -> None:
     assert "Give the reason; the applicant receives it." in page_text(response)
     application.refresh_from_db()
     assert application.status == Application.Status.SUBMITTED
+
+
+def test_a_reason_of_invisible_characters_alone_is_refused(staff_client, mailoutbox) -> None:
+    application = submitted()
+
+    response = staff_client.post(
+        decision_url(application, "reject"), {"confirm": "yes", "reason": "\u202e\u202c\u200b"}
+    )
+
+    assert "Give the reason" in response.content.decode()
+    application.refresh_from_db()
+    assert application.status == Application.Status.SUBMITTED
+    assert mailoutbox == []
 
 
 def test_rejecting_with_a_reason_tells_the_applicant(

@@ -873,7 +873,10 @@ def test_a_stale_page_is_refused_and_keeps_what_was_typed(signed_in: Client, dra
 
     response = signed_in.post(
         step_url(draft, "applicant"),
-        {"revision": opened_at, **applicant_data(title="Head of Protocol")},
+        {
+            "revision": opened_at,
+            **applicant_data(title="Head of Protocol", role="government_employee"),
+        },
     )
 
     assert response.status_code == 400
@@ -882,6 +885,7 @@ def test_a_stale_page_is_refused_and_keeps_what_was_typed(signed_in: Client, dra
     assert field_value(page, "title") == "Head of Protocol"
     # What the other tab saved is shown beside the field, so the user chooses knowingly.
     assert "Saved meanwhile: “Mayor”" in text(page)
+    assert "Saved meanwhile: “Elected official”" in text(page)  # a choice, in words
     draft.refresh_from_db()
     assert draft.title == "Mayor"
     # Sent again from the page that showed the warning, it is saved.
@@ -1207,6 +1211,20 @@ def test_a_file_name_in_another_script_is_kept(signed_in: Client, draft: Applica
         "attachment; filename*=utf-8''%CE%95%CF%80%CE%B9%CF%83%CF%84%CE%BF%CE%BB%CE%AE%20"
         "%CE%B4%CE%B7%CE%BC%CE%AC%CF%81%CF%87%CE%BF%CF%85.pdf"
     )
+
+
+@pytest.mark.parametrize(
+    ("uploaded", "downloaded"),
+    [("Brief.exe", "Brief.exe.pdf"), ("Brief", "Brief.pdf"), ("BRIEF.PDF", "BRIEF.PDF")],
+)
+def test_a_downloaded_file_ends_in_the_type_its_content_was_checked_to_be(
+    signed_in: Client, draft: Application, uploaded: str, downloaded: str
+):
+    evidence = EvidenceFactory(application=draft, original_name=uploaded)
+
+    response = signed_in.get(evidence.get_download_url())
+
+    assert response["Content-Disposition"] == f'attachment; filename="{downloaded}"'
 
 
 def test_a_file_name_with_quotes_and_control_characters_is_made_safe(
@@ -1775,6 +1793,43 @@ def test_the_applicant_is_told_when_staff_corrected_the_population(
 
     assert "Population used: 95,000" in page_text(response)
     assert "The membership team set this figure" in page_text(response)
+
+
+@pytest.mark.parametrize("invisible", ["\u202e\u202c", "\u2066", "\u200b\u00ad"])
+def test_a_message_of_invisible_characters_alone_is_refused_as_empty(
+    signed_in: Client, applicant: Any, invisible: str
+):
+    sent = ApplicationFactory(applicant=applicant, submitted=True)
+
+    response = signed_in.post(
+        reverse("membership:application-answer", kwargs={"pk": sent.pk}), {"body": invisible}
+    )
+
+    assert response.status_code == 400
+    assert "Write your answer first." in field_error(parse(response), "body")
+    assert not sent.messages.exists()
+
+
+def test_a_name_typed_by_hand_with_an_invisible_character_is_still_found_listed(
+    signed_in: Client,
+):
+    CommunityFactory(name="Prague", country="CZ", other_names="Praha")
+
+    response = signed_in.post(
+        "/membership/apply/",
+        {
+            "by_hand": "1",
+            "new-name": "Pra\u00adha\u200b",
+            "new-kind": "city",
+            "new-country": "CZ",
+            "new-population": "1300000",
+            "new-population_source": "CZSO",
+        },
+    )
+
+    assert response.status_code == 400
+    assert "already in our list" in field_error(parse(response), "new-name")
+    assert Community.objects.count() == 1
 
 
 def test_direction_overrides_are_taken_out_of_what_is_typed_and_of_file_names(
