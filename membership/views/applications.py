@@ -189,6 +189,7 @@ def apply(request: HttpRequest) -> HttpResponse:
             "result_count": count,
             "by_hand": by_hand,
             "refusal": refusal,
+            "page_has_errors": bool(refusal or by_hand.errors),
             "in_progress": [
                 (a, _next_step(a))
                 for a in Application.objects.for_applicant(request.user).in_progress()
@@ -497,6 +498,8 @@ def _render_step(
             "progress": _progress(application, step),
             "next_url": _step_url(application, STEPS[index + 1]) if index + 1 < len(STEPS) else "",
             "current_year": MembershipClass.objects.current_year(),
+            # The tab's title says a refused page failed, before anything else is read.
+            "page_has_errors": any(form.is_bound and form.errors for form in forms),
             **context,
         },
         status=400 if any(form.is_bound and form.errors for form in forms) else 200,
@@ -573,6 +576,7 @@ def _render_detail(
             "answer_form": answer_form,
             "may_answer": application.status in Application.DECIDABLE,
             "continue_url": _next_step(application) if application.is_editable else "",
+            "page_has_errors": bool(answer_form.errors),
         },
         status=400 if answer_form.errors else 200,
     )

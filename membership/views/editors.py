@@ -80,7 +80,16 @@ def join_request_create(request: HttpRequest, slug: str) -> HttpResponse:
             return redirect("membership:dashboard")
     # After a POST the form shows what the service refused, with what the user typed.
     standing = _standing(community, request.user) if request.method != "POST" else {}
-    return render(request, TEMPLATE, {"community": community, "form": form, **standing})
+    return render(
+        request,
+        TEMPLATE,
+        {
+            "community": community,
+            "form": form,
+            "page_has_errors": form.is_bound and bool(form.errors),
+            **standing,
+        },
+    )
 
 
 def _standing(community: Community, user: Any) -> dict[str, Any]:

@@ -859,6 +859,14 @@ def test_the_applicant_step_needs_role_title_and_office(
     assert draft.title == ""
 
 
+def test_a_refused_step_says_so_in_the_title_first(signed_in: Client, draft: Application):
+    refused = post_step(signed_in, draft, "applicant", applicant_data(title=""))
+    shown = signed_in.get(step_url(draft, "applicant"))
+
+    assert text(find(parse(refused), "title")).startswith("Error: ")
+    assert not text(find(parse(shown), "title")).startswith("Error")
+
+
 def test_a_role_that_is_not_offered_is_refused(signed_in: Client, draft: Application):
     response = post_step(signed_in, draft, "applicant", applicant_data(role="mayor"))
 
