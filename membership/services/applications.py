@@ -191,7 +191,8 @@ def add_community_by_hand(
     population_source: str,
     by: Any,
 ) -> Community:
-    """A community missing from the reference data, as the applicant describes it."""
+    """A community missing from the reference data, as the applicant describes it; the one
+    the applicant has already applied for, when it is listed under that name."""
     if country == "US":
         raise ValidationError(
             {
@@ -210,6 +211,12 @@ def add_community_by_hand(
             continue
         for candidate in candidates.matching(text)[:50]:
             if normalize_for_search(text) in _spellings(candidate):
+                if (
+                    Application.objects.in_progress()
+                    .filter(community=candidate, applicant=by)
+                    .exists()
+                ):
+                    return candidate  # the applicant's own: the form sent twice, say
                 raise ValidationError(
                     {
                         field: ValidationError(

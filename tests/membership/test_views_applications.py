@@ -1818,6 +1818,25 @@ def test_a_message_of_invisible_characters_alone_is_refused_as_empty(
     assert not sent.messages.exists()
 
 
+def test_the_by_hand_form_sent_twice_leads_to_the_one_draft(signed_in: Client, applicant: Any):
+    form = {
+        "by_hand": "1",
+        "new-name": "Testowo Górne",
+        "new-kind": "city",
+        "new-country": "PL",
+        "new-population": "4200",
+        "new-population_source": "GUS 2021",
+    }
+
+    first = signed_in.post("/membership/apply/", form)
+    second = signed_in.post("/membership/apply/", form)  # a double click, or Back and again
+
+    assert first.status_code == second.status_code == 302
+    assert first["Location"] == second["Location"]
+    assert Community.objects.filter(name="Testowo Górne").count() == 1
+    assert Application.objects.filter(applicant=applicant).count() == 1
+
+
 def test_a_name_typed_by_hand_with_an_invisible_character_is_still_found_listed(
     signed_in: Client,
 ):
