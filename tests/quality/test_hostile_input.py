@@ -305,6 +305,21 @@ class _AnyObject:
         return 0
 
 
+def _community_by_hand(number: int) -> dict[str, str]:
+    """A new community each time: its name in either script would otherwise find the one the
+    user entered before, and lead to that draft instead of storing a new one."""
+    return {
+        "by_hand": "1",
+        "new-name": f"Saint-Jean-de-Luz {number}",
+        "new-native_name": f"Donibane Lohizune {number}",
+        "new-kind": "city",
+        "new-country": "FR",
+        "new-region": "Nouvelle-Aquitaine",
+        "new-population": "13961",
+        "new-population_source": "INSEE 2021",
+    }
+
+
 _NAMES_ONLY: Any = _AnyObject()
 _SERIAL = itertools.count(1)
 LOGIN_PASSWORD = "correct-horse-battery"  # tests.factories.UserFactory's
@@ -444,16 +459,7 @@ CASES: dict[str, FormCase] = {
         url="/membership/apply/",
         success="/membership/applications/",
         stored=(Community, Application),
-        valid=lambda objects: {
-            "by_hand": "1",
-            "new-name": f"Saint-Jean-de-Luz {objects.serial()}",
-            "new-native_name": "Donibane Lohizune",
-            "new-kind": "city",
-            "new-country": "FR",
-            "new-region": "Nouvelle-Aquitaine",
-            "new-population": "13961",
-            "new-population_source": "INSEE 2021",
-        },
+        valid=lambda objects: _community_by_hand(objects.serial()),
         extra=("applicant", "status", "community", "geonameid"),
         as_user=True,
         form_key="by_hand",
