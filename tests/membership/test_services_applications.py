@@ -116,17 +116,29 @@ def test_a_withdrawn_application_frees_the_community(db) -> None:
     assert other.pk != first.pk
 
 
+def _by_hand(**given) -> Community:
+    """add_community_by_hand with a plausible community, changed by `given`."""
+    fields = {
+        "name": "Testowo",
+        "native_name": "",
+        "kind": Community.Kind.CITY,
+        "country": "PL",
+        "region": "",
+        "population": 20_000,
+        "population_source": "GUS",
+        "by": UserFactory(),
+    }
+    return services.add_community_by_hand(**{**fields, **given})
+
+
 def test_a_community_entered_by_hand_is_refused_in_the_us(db) -> None:
     with pytest.raises(ValidationError) as excinfo:
-        services.add_community_by_hand(
+        _by_hand(
             name="Springfield",
-            native_name="",
-            kind=Community.Kind.CITY,
             country="US",
             region="Ohio",
             population=58_000,
             population_source="Census",
-            by=UserFactory(),
         )
 
     assert "country" in excinfo.value.message_dict
@@ -137,15 +149,11 @@ def test_a_community_already_listed_is_not_entered_twice(db) -> None:
     CommunityFactory(name="Kraków", ascii_name="Krakow", country="PL")
 
     with pytest.raises(ValidationError) as excinfo:
-        services.add_community_by_hand(
+        _by_hand(
             name="Krakow",
-            native_name="",
-            kind=Community.Kind.CITY,
             country="PL",
-            region="",
             population=800_000,
             population_source="GUS",
-            by=UserFactory(),
         )
 
     assert "already in our list" in excinfo.value.message_dict["name"][0]
@@ -162,15 +170,12 @@ def test_a_community_listed_under_another_spelling_is_not_entered_twice(
     prague = CommunityFactory(name="Prague", country="CZ", other_names="Praha\nPrag\nПрага")
 
     with pytest.raises(ValidationError) as excinfo:
-        services.add_community_by_hand(
+        _by_hand(
             name=name,
             native_name=native_name,
-            kind=Community.Kind.CITY,
             country="CZ",
-            region="",
             population=1_300_000,
             population_source="CZSO",
-            by=UserFactory(),
         )
 
     field = "native_name" if name == "Hlavní město" else "name"  # the one that matched
@@ -182,15 +187,13 @@ def test_a_community_listed_under_another_spelling_is_not_entered_twice(
 def test_a_name_that_only_contains_a_listed_name_is_a_community_of_its_own(db) -> None:
     CommunityFactory(name="Prague", country="CZ", other_names="Praha")
 
-    community = services.add_community_by_hand(
+    community = _by_hand(
         name="Praha-Kunratice",
-        native_name="",
         kind=Community.Kind.DISTRICT,
         country="CZ",
         region="Prague",
         population=10_000,
         population_source="CZSO",
-        by=UserFactory(),
     )
 
     assert community.name == "Praha-Kunratice"
@@ -198,10 +201,9 @@ def test_a_name_that_only_contains_a_listed_name_is_a_community_of_its_own(db) -
 
 def test_a_community_entered_by_hand_uses_the_applicants_figure(db) -> None:
     user = UserFactory()
-    community = services.add_community_by_hand(
+    community = _by_hand(
         name="Ōmihachiman",
         native_name="近江八幡市",
-        kind=Community.Kind.CITY,
         country="JP",
         region="Shiga",
         population=81_000,

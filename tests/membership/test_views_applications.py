@@ -67,12 +67,6 @@ def draft(applicant: Any) -> Application:
 
 
 @pytest.fixture
-def signed_in(client: Client, applicant: Any) -> Client:
-    client.force_login(applicant)
-    return client
-
-
-@pytest.fixture
 def mail_now(django_capture_on_commit_callbacks: Callable) -> Callable:
     """Run a request and deliver the mail it queued on commit."""
 
@@ -1682,15 +1676,19 @@ def test_a_message_on_a_submitted_application_goes_to_the_team_without_resubmitt
     assert [m.to for m in mailoutbox] == [["team@association.example.org"]]
 
 
+def post_answer(client: Client, application: Application, body: str) -> Any:
+    return client.post(
+        reverse("membership:application-answer", kwargs={"pk": application.pk}), {"body": body}
+    )
+
+
 @pytest.mark.parametrize("body", ["", "   ", "x" * 5001, "a\x00b"])
 def test_an_empty_or_hostile_answer_is_refused_at_the_field(
     signed_in: Client, applicant: Any, body: str
 ):
     sent = ApplicationFactory(applicant=applicant, submitted=True)
 
-    response = signed_in.post(
-        reverse("membership:application-answer", kwargs={"pk": sent.pk}), {"body": body}
-    )
+    response = post_answer(signed_in, sent, body)
 
     assert response.status_code == 400
     assert field_error(parse(response), "body")
@@ -1809,9 +1807,7 @@ def test_a_message_of_invisible_characters_alone_is_refused_as_empty(
 ):
     sent = ApplicationFactory(applicant=applicant, submitted=True)
 
-    response = signed_in.post(
-        reverse("membership:application-answer", kwargs={"pk": sent.pk}), {"body": invisible}
-    )
+    response = post_answer(signed_in, sent, invisible)
 
     assert response.status_code == 400
     assert "Write your answer first." in field_error(parse(response), "body")

@@ -66,17 +66,6 @@ def page_url(evidence: Evidence, page: int) -> str:
 
 
 @pytest.fixture
-def applicant() -> Any:
-    return UserFactory()
-
-
-@pytest.fixture
-def signed_in(client: Client, applicant: Any) -> Client:
-    client.force_login(applicant)
-    return client
-
-
-@pytest.fixture
 def application(applicant: Any) -> Application:
     return ApplicationFactory(applicant=applicant, submitted=True)
 
