@@ -18,7 +18,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
-from membership.admin.base import MAX_SEARCH_LENGTH, PortalModelAdmin
+from membership.admin.base import PortalModelAdmin, clean_search_term
 from membership.admin.decisions import (
     APPROVE,
     DECISIONS,
@@ -311,7 +311,7 @@ class ApplicationAdmin(PortalModelAdmin):
         """The fields above, and the community by any of its names as the public search
         reads them: in any script, whatever the case and accents ("lodz" finds Łódź)."""
         results, may_have_duplicates = super().get_search_results(request, queryset, search_term)
-        term = search_term.replace("\x00", "")[:MAX_SEARCH_LENGTH]
+        term = clean_search_term(search_term)
         if term.strip():
             results |= queryset.filter(community__in=Community.objects.matching(term))
         return results, may_have_duplicates
@@ -489,11 +489,12 @@ class ApplicationAdmin(PortalModelAdmin):
         return super().render_change_form(request, context, add, change, form_url, obj)
 
     def save_model(self, request: HttpRequest, obj: Application, form: Any, change: bool) -> None:
-        # The one field staff edit here; the service tells the applicant.
-        before = Application.objects.values_list("corrected_population", flat=True).get(pk=obj.pk)
-        population = form.cleaned_data.get("corrected_population")
-        correct_population(obj, by=request.user, population=population)
-        if population != before and obj.status != Status.DRAFT:
+        # The one field staff edit here (the form's revision check makes its initial value the
+        # saved one); the service tells the applicant.
+        correct_population(
+            obj, by=request.user, population=form.cleaned_data.get("corrected_population")
+        )
+        if "corrected_population" in form.changed_data and obj.status != Status.DRAFT:
             self.message_user(
                 request,
                 gettext("The applicant is e-mailed the figure, class and dues that now apply."),

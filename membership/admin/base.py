@@ -56,6 +56,13 @@ class SafeAutocompleteSelect(AutocompleteSelect):
         return attrs
 
 
+def clean_search_term(term: str) -> str:
+    """The admin's search term without NUL, which PostgreSQL refuses, and cut to a length
+    anyone types: SQLite refuses LIKE patterns over 50,000 bytes ("pattern too complex"),
+    which a pasted or forged term can reach."""
+    return term.replace("\x00", "")[:MAX_SEARCH_LENGTH]
+
+
 def _is_id(value: Any) -> bool:
     text = str(value).strip()
     return text.isascii() and text.isdigit() and int(text) <= MAX_ID
@@ -131,10 +138,7 @@ class PortalModelAdmin(SafeAutocompleteMixin, SimpleHistoryAdmin):
     def get_search_results(
         self, request: HttpRequest, queryset: QuerySet[Any], search_term: str
     ) -> tuple[QuerySet[Any], bool]:
-        # Nobody types 200 characters into a search box; SQLite refuses LIKE patterns over
-        # 50,000 bytes ("pattern too complex"), which a pasted or forged term can reach.
-        term = search_term.replace("\x00", "")[:MAX_SEARCH_LENGTH]
-        return super().get_search_results(request, queryset, term)
+        return super().get_search_results(request, queryset, clean_search_term(search_term))
 
     def history_view(
         self, request: HttpRequest, object_id: str, extra_context: dict[str, Any] | None = None

@@ -31,12 +31,12 @@ from membership.models import (
     DuesRecord,
     Editor,
     Evidence,
-    JoinRequest,
     Membership,
     RecognizedDomain,
 )
 from membership.models.applications import sha256_of
 from membership.search import normalize_for_search
+from membership.services.editors import end_editing_of_non_member
 from membership.services.memberships import start_membership
 from membership.text import strip_invisible
 
@@ -550,7 +550,8 @@ def withdraw_application(
     application.status = Status.WITHDRAWN
     _record(application, by=by, action="membership.application.withdrawn")
     application.save(update_fields=["status"])
-    _end_editors_of_non_member(application, by=by)
+    if application.community_id is not None:
+        end_editing_of_non_member(application.community_id, by=by)
     if by_staff:
         message = ApplicationMessage.objects.create(
             application=application, author=by, from_staff=True, body=reason.strip()
@@ -621,33 +622,6 @@ def answer_question(application: Application, *, by: Any, body: str) -> Answer:
         return Answer(message, resubmitted=True)
     emails.send_answer_to_team(application, message)
     return Answer(message, resubmitted=False)
-
-
-def _end_editors_of_non_member(application: Application, *, by: Any) -> None:
-    """Co-editors accepted while a community applied edit it only as a member: when its last
-    application in progress ends and it has never been a member, they are editors no more,
-    and requests still waiting to join it are closed."""
-    community_id = application.community_id
-    if community_id is None:
-        return
-    if Membership.objects.filter(community_id=community_id).exists():
-        return
-    if Application.objects.in_progress().filter(community_id=community_id).exists():
-        return
-    for editor in Editor.objects.filter(community_id=community_id):
-        editor._history_user = by  # type: ignore[attr-defined]
-        editor._change_reason = "membership.editor.removed"  # type: ignore[attr-defined]
-        editor.delete()
-    # Requests waiting to join have nothing left to join.
-    for join_request in JoinRequest.objects.filter(
-        community_id=community_id, status=JoinRequest.Status.PENDING
-    ):
-        join_request.status = JoinRequest.Status.DECLINED
-        join_request.decided_at = timezone.now()
-        join_request.decided_by = by
-        join_request._history_user = by  # type: ignore[attr-defined]
-        join_request._change_reason = "membership.joinrequest.closed"  # type: ignore[attr-defined]
-        join_request.save(update_fields=["status", "decided_at", "decided_by"])
 
 
 def _check_reason_given(reason: str) -> None:
@@ -798,6 +772,7 @@ def reject_application(
     application.decided_by = by
     _record(application, by=by, action="membership.application.rejected")
     application.save(update_fields=["status", "rejection_reason", "decided_at", "decided_by"])
-    _end_editors_of_non_member(application, by=by)
+    if application.community_id is not None:
+        end_editing_of_non_member(application.community_id, by=by)
     emails.send_rejection(application)
     return application

@@ -80,7 +80,9 @@ def request_to_join(
     return join_request
 
 
-def _decide(join_request: JoinRequest, *, by: Any, status: str) -> JoinRequest:
+def _decide(
+    join_request: JoinRequest, *, by: Any, status: str, action: str | None = None
+) -> JoinRequest:
     join_request = JoinRequest.objects.select_for_update().get(pk=join_request.pk)
     if join_request.status == status:
         return join_request
@@ -94,7 +96,7 @@ def _decide(join_request: JoinRequest, *, by: Any, status: str) -> JoinRequest:
     join_request.decided_at = timezone.now()
     join_request.decided_by = by
     join_request._history_user = by  # type: ignore[attr-defined]
-    join_request._change_reason = f"membership.joinrequest.{status}"  # type: ignore[attr-defined]
+    join_request._change_reason = action or f"membership.joinrequest.{status}"  # type: ignore[attr-defined]
     join_request.save(update_fields=["status", "decided_at", "decided_by"])
     return join_request
 
@@ -140,3 +142,27 @@ def withdraw_join_request(join_request: JoinRequest, *, by: Any) -> JoinRequest:
     if join_request.user_id != by.pk:
         raise PermissionDenied
     return _decide(join_request, by=by, status=JoinRequest.Status.WITHDRAWN)
+
+
+def end_editing_of_non_member(community_id: int, *, by: Any) -> None:
+    """Co-editors accepted while a community applied edit it only as a member: when it has no
+    application in progress left and has never been a member, they are editors no more, and
+    requests still waiting to join it are closed (there is nothing left to join)."""
+    if Membership.objects.filter(community_id=community_id).exists():
+        return
+    if Application.objects.in_progress().filter(community_id=community_id).exists():
+        return
+    for editor in Editor.objects.filter(community_id=community_id):
+        editor._history_user = by  # type: ignore[attr-defined]
+        editor._change_reason = "membership.editor.removed"  # type: ignore[attr-defined]
+        editor.delete()
+    waiting = JoinRequest.objects.filter(
+        community_id=community_id, status=JoinRequest.Status.PENDING
+    )
+    for join_request in waiting:
+        _decide(
+            join_request,
+            by=by,
+            status=JoinRequest.Status.DECLINED,
+            action="membership.joinrequest.closed",
+        )

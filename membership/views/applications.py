@@ -248,8 +248,9 @@ def _join_url(community: Community) -> str | None:
 
 
 def _search(form: CommunitySearchForm, user: Any) -> tuple[list[Community], int]:
-    """Matching communities, best matches first (see `best_matches_first`), each marked when it is a member already or another
-    official has applied for it (they are offered to join instead of applying)."""
+    """Matching communities, best matches first (see `best_matches_first`), each marked when
+    it is a member already or another official has applied for it (they are offered to join
+    instead of applying)."""
     if not form.is_valid() or not form.cleaned_data["q"]:
         return [], 0
     matches = Community.objects.matching(form.cleaned_data["q"])
